@@ -19,6 +19,8 @@ if [ -z "${RESNET_SPARK_CLASSPATH:-}" ]; then
       echo "error: the Maven build failed (see above)" >&2
       exit 1
     }
+    # Maven leaves an unchanged classpath file as it was; the stamp must say "built now".
+    touch "$RESNET_SPARK_HOME/target/classpath.txt"
   fi
   RESNET_SPARK_CLASSPATH="$RESNET_SPARK_HOME/target/classes:$(cat "$RESNET_SPARK_HOME/target/classpath.txt")"
 fi

@@ -34,6 +34,7 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        model.spec(); // a bad --arch or --num-classes is reported before any file is read
         Tensor batch = NpyFormat.read(input);
         try (ResNetModel resnet = model.open()) {
             InferenceResult result = resnet.forward(batch.values(), batch.shape());

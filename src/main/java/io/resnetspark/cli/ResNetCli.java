@@ -18,6 +18,7 @@ public final class ResNetCli implements Runnable {
 
     static final int EXIT_BAD_INPUT = 2;
     static final int EXIT_FAILURE = 1;
+    private static final int MAX_DETAIL_LINES = 5;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -50,6 +51,15 @@ public final class ResNetCli implements Runnable {
             return "file not found: " + e.getMessage();
         }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return message.replace('\n', ';').replaceAll(";\\s+", "; ");
+        String[] lines = message.split("\n");
+        StringBuilder line = new StringBuilder(lines[0]);
+        // Long problem lists (a whole state_dict that does not fit) are cut to their first entries.
+        for (int i = 1; i < Math.min(lines.length, MAX_DETAIL_LINES + 1); i++) {
+            line.append("; ").append(lines[i].trim());
+        }
+        if (lines.length > MAX_DETAIL_LINES + 1) {
+            line.append("; ... and ").append(lines.length - 1 - MAX_DETAIL_LINES).append(" more");
+        }
+        return line.toString();
     }
 }

@@ -2,6 +2,7 @@ package io.resnetspark.engine;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.engine.StandardCapabilities;
 import java.util.Locale;
 
 /**
@@ -57,7 +58,8 @@ public record DeviceChoice(Kind kind, int gpuIndex) {
      *     no CUDA device visible)
      */
     public Device resolve(Engine engine) {
-        int gpus = engine.getGpuCount();
+        // A CPU build has no CUDA support at all; asking it for GPUs only logs driver warnings.
+        int gpus = engine.hasCapability(StandardCapabilities.CUDA) ? engine.getGpuCount() : 0;
         switch (kind) {
             case CPU:
                 return Device.cpu();

@@ -47,7 +47,7 @@ final class StateDictLoader {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IncompatibleWeightsException(describe(net, problems));
+            throw new IncompatibleWeightsException(describe(net, problems, diagnose(net.spec(), stateDict)));
         }
         for (Map.Entry<String, Parameter> entry : expected.entrySet()) {
             Tensor tensor = stateDict.get(entry.getKey());
@@ -66,13 +66,44 @@ final class StateDictLoader {
                         key.substring(0, key.length() - BATCHES_TRACKED.length()) + ".running_mean");
     }
 
-    private static String describe(ResNet net, List<String> problems) {
+    /**
+     * Says what the file probably is when it does not fit: weights of another depth, another number
+     * of classes or another number of input channels. Empty when nothing obvious explains it.
+     */
+    private static String diagnose(ResNetSpec spec, Map<String, Tensor> stateDict) {
+        Tensor fc = stateDict.get("fc.weight");
+        Tensor stem = stateDict.get("conv1.weight");
+        if (fc == null || stem == null || fc.shape().length != 2 || stem.shape().length != 4) {
+            return "";
+        }
+        for (ResNetArchitecture arch : ResNetArchitecture.values()) {
+            ResNetSpec candidate = new ResNetSpec(arch, (int) fc.shape()[0], (int) stem.shape()[1]);
+            if (fits(candidate, stateDict) && !candidate.equals(spec)) {
+                return "; the file holds " + candidate + " weights";
+            }
+        }
+        return "";
+    }
+
+    private static boolean fits(ResNetSpec candidate, Map<String, Tensor> stateDict) {
+        Map<String, Parameter> expected = new ResNet(candidate).stateDictParameters();
+        for (Map.Entry<String, Parameter> entry : expected.entrySet()) {
+            Tensor tensor = stateDict.get(entry.getKey());
+            if (tensor == null || !Arrays.equals(tensor.shape(), entry.getValue().getShape().getShape())) {
+                return false;
+            }
+        }
+        return stateDict.keySet().stream().allMatch(k -> expected.containsKey(k) || isBatchCounterOf(k, expected));
+    }
+
+    private static String describe(ResNet net, List<String> problems, String diagnosis) {
         StringBuilder message =
                 new StringBuilder("weights do not fit ")
                         .append(net.spec())
                         .append(": ")
                         .append(problems.size())
-                        .append(problems.size() == 1 ? " problem" : " problems");
+                        .append(problems.size() == 1 ? " problem" : " problems")
+                        .append(diagnosis);
         for (String problem : problems) {
             message.append("\n  ").append(problem);
         }
