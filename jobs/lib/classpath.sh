@@ -15,7 +15,7 @@ if [ -z "${RESNET_SPARK_CLASSPATH:-}" ]; then
   if resnet_spark_build_is_stale; then
     echo "building resnet-spark with Maven (first run, or sources changed)..." >&2
     (cd "$RESNET_SPARK_HOME" && mvn -q -B -DskipTests compile dependency:build-classpath \
-        -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2) || {
+        -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile >&2) || {
       echo "error: the Maven build failed (see above)" >&2
       exit 1
     }
