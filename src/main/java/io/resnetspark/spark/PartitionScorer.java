@@ -1,0 +1,168 @@
+package io.resnetspark.spark;
+
+import io.resnetspark.image.InvalidImageException;
+import io.resnetspark.image.Preprocessor;
+import io.resnetspark.image.RgbImage;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+
+/**
+ * Scores one partition: decodes and preprocesses each row in the task thread, hands the pixels to
+ * the executor's model owner, and emits the rows in their input order as their outputs arrive.
+ * A window of rows is in flight at once so that decoding the next images overlaps with inference
+ * of the previous ones, and memory stays bounded however long the partition is.
+ */
+final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final ScoringPlan plan;
+
+    PartitionScorer(ScoringPlan plan) {
+        this.plan = plan;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+        return new ScoredRows(rows, plan);
+    }
+
+    /** The lazily scored rows of one partition. */
+    private static final class ScoredRows implements Iterator<Row> {
+
+        private final Iterator<Row> input;
+        private final ScoringPlan plan;
+        private final RowImageReader images;
+        private final Preprocessor preprocessor;
+        private final long[] chwShape;
+        private final int window;
+        private final Deque<Pending> pending = new ArrayDeque<>();
+        private final Map<String, Long> invalidByReason = new TreeMap<>();
+        private ScoringService service;
+        private long rowsRead;
+        private long invalidRows;
+
+        ScoredRows(Iterator<Row> input, ScoringPlan plan) {
+            this.input = input;
+            this.plan = plan;
+            this.images = new RowImageReader(plan.inputIndex(), plan.inputKind(), plan.maxImagePixels(),
+                    plan.hadoopConf().get());
+            this.preprocessor = new Preprocessor(plan.preprocessing());
+            this.chwShape = new long[] {3, plan.preprocessing().outputHeight(), plan.preprocessing().outputWidth()};
+            this.window = Math.max(8, 2 * plan.batchSize());
+        }
+
+        @Override
+        public boolean hasNext() {
+            fill();
+            if (pending.isEmpty()) {
+                checkBudget();
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public Row next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Pending head = pending.poll();
+            if (head.output == null) {
+                return OutputColumns.row(head.row, plan, null, head.error);
+            }
+            return OutputColumns.row(head.row, plan, await(head), null);
+        }
+
+        /** Reads ahead until the window is full or the partition ends. */
+        private void fill() {
+            while (pending.size() < window && input.hasNext()) {
+                Row row = input.next();
+                rowsRead++;
+                try {
+                    RgbImage image = images.read(row);
+                    float[] chw = preprocessor.toChw(image);
+                    pending.add(new Pending(row, service().submit(chw, chwShape), null));
+                } catch (InvalidImageException e) {
+                    recordInvalid(row, e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the model", e);
+                }
+            }
+        }
+
+        private void recordInvalid(Row row, InvalidImageException e) {
+            invalidRows++;
+            invalidByReason.merge(e.reason(), 1L, Long::sum);
+            String reason = e.reason() + ": " + e.getMessage();
+            switch (plan.invalidRows()) {
+                case ERROR:
+                    throw new InvalidRowException("cannot score " + describe(row) + ": " + reason
+                            + " (handleInvalid=error; use keep or skip to go on past bad images)", e);
+                case KEEP:
+                    pending.add(new Pending(row, null, reason));
+                    break;
+                default: // SKIP: the row is dropped
+                    break;
+            }
+        }
+
+        private ScoringService service() {
+            if (service == null) {
+                service = ExecutorModelHost.serviceFor(plan.model(), plan.batchSize(), plan.hadoopConf().get());
+            }
+            return service;
+        }
+
+        private static ModelOutput await(Pending pending) {
+            try {
+                return pending.output.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the model", e);
+            } catch (ExecutionException e) {
+                // The model itself failed (not one image): the task fails and Spark retries it.
+                throw new IllegalStateException("inference failed: " + e.getCause().getMessage(), e.getCause());
+            }
+        }
+
+        /** Fails the task when the share of invalid rows exceeds the budget. */
+        private void checkBudget() {
+            if (rowsRead > 0 && invalidRows > plan.maxInvalidFraction() * rowsRead) {
+                TaskContext task = TaskContext.get();
+                throw new InvalidRowException(String.format(java.util.Locale.ROOT,
+                        "%d of %d rows in partition %d are invalid (%.1f%%), more than maxInvalidFraction=%s allows;"
+                                + " reasons: %s",
+                        invalidRows, rowsRead, task == null ? -1 : task.partitionId(),
+                        100.0 * invalidRows / rowsRead, plan.maxInvalidFraction(), invalidByReason), null);
+            }
+        }
+
+        private String describe(Row row) {
+            int input = plan.inputIndex();
+            if (plan.inputKind() == InputKind.PATH && !row.isNullAt(input)) {
+                return "row '" + row.getString(input) + "'";
+            }
+            if (plan.inputKind() == InputKind.IMAGE_STRUCT && !row.isNullAt(input)) {
+                return "row '" + row.getStruct(input).getAs("origin") + "'";
+            }
+            if (plan.rowNameIndex() >= 0 && !row.isNullAt(plan.rowNameIndex())) {
+                return "row '" + row.get(plan.rowNameIndex()) + "'";
+            }
+            TaskContext task = TaskContext.get();
+            return "row " + rowsRead + " of partition " + (task == null ? "?" : task.partitionId());
+        }
+    }
+
+    private record Pending(Row row, CompletableFuture<ModelOutput> output, String error) {}
+}
