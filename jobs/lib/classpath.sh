@@ -25,6 +25,19 @@ if [ -z "${RESNET_SPARK_CLASSPATH:-}" ]; then
   RESNET_SPARK_CLASSPATH="$RESNET_SPARK_HOME/target/classes:$(cat "$RESNET_SPARK_HOME/target/classpath.txt")"
 fi
 
+# What Spark's own launcher adds on Java 17 (the same list as <spark.jvm.options> in pom.xml).
+RESNET_SPARK_JVM_OPTIONS="-XX:+IgnoreUnrecognizedVMOptions \
+--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED \
+--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
+--add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
+--add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
+--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED \
+--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED \
+--add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
+-Djdk.reflect.useDirectMethodHandle=false"
+# Local Spark binds to loopback unless told otherwise.
+export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+
 # DJL extracts the native PyTorch library here once; keep it out of the home directory's default
 # when the caller has not chosen.
 export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$HOME/.djl.ai}"
