@@ -39,18 +39,19 @@ public final class ExecutorModelHost {
      * The scoring service for a model on the device this task should use, loading the model on
      * first use in this JVM.
      */
-    static ScoringService serviceFor(ModelSource source, int batchSize, Configuration conf) {
+    static ScoringService serviceFor(ModelSource source, int batchSize, int logEveryBatches, Configuration conf) {
         Engine engine = PyTorchRuntime.engine(source.intraOpThreads());
         int visibleGpus = engine.hasCapability(StandardCapabilities.CUDA) ? engine.getGpuCount() : 0;
         Optional<String> assigned = DevicePlacement.assignedGpu(TaskContext.get());
         Device device = DevicePlacement.resolve(DeviceChoice.parse(source.device()), assigned, visibleGpus);
         ScoringService service =
-                SERVICES.computeIfAbsent(source.hostKey(device.toString()), key -> load(source, device, batchSize, conf));
+                SERVICES.computeIfAbsent(source.hostKey(device.toString()), key -> load(source, device, batchSize, logEveryBatches, conf));
         service.requestBatchSize(batchSize);
         return service;
     }
 
-    private static ScoringService load(ModelSource source, Device device, int batchSize, Configuration conf) {
+    private static ScoringService load(
+            ModelSource source, Device device, int batchSize, int logEveryBatches, Configuration conf) {
         long start = System.nanoTime();
         ResNetModel model;
         if (source.seeded()) {
@@ -71,7 +72,7 @@ public final class ExecutorModelHost {
         int loads = LOADS.incrementAndGet();
         LOG.info("loaded {} weights {} on {} in {} ms (model load #{} in this JVM)", source.spec(),
                 source.fingerprint(), device, (System.nanoTime() - start) / 1_000_000, loads);
-        return new ScoringService(model, batchSize);
+        return new ScoringService(model, batchSize, logEveryBatches);
     }
 
     /** How many models this JVM has loaded: the proof that it is once per executor. */

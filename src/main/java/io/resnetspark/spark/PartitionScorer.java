@@ -47,9 +47,12 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
         private final int window;
         private final Deque<Pending> pending = new ArrayDeque<>();
         private final Map<String, Long> invalidByReason = new TreeMap<>();
+        private final ScoringMetrics metrics;
         private ScoringService service;
         private long rowsRead;
         private long invalidRows;
+        /** When the last row was handed downstream; the time until the next call is the writer's. */
+        private long handedOutAt;
 
         ScoredRows(Iterator<Row> input, ScoringPlan plan) {
             this.input = input;
@@ -59,10 +62,15 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
             this.preprocessor = new Preprocessor(plan.preprocessing());
             this.chwShape = new long[] {3, plan.preprocessing().outputHeight(), plan.preprocessing().outputWidth()};
             this.window = Math.max(8, 2 * plan.batchSize());
+            this.metrics = plan.metrics();
         }
 
         @Override
         public boolean hasNext() {
+            if (handedOutAt != 0 && metrics != null) {
+                metrics.writeNanos.add(System.nanoTime() - handedOutAt);
+                handedOutAt = 0;
+            }
             fill();
             if (pending.isEmpty()) {
                 checkBudget();
@@ -77,20 +85,43 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
                 throw new NoSuchElementException();
             }
             Pending head = pending.poll();
+            Row out;
             if (head.output == null) {
-                return OutputColumns.row(head.row, plan, null, head.error);
+                out = OutputColumns.row(head.row, plan, null, head.error);
+            } else {
+                ModelOutput output = await(head);
+                if (metrics != null) {
+                    // Each image carries its share of its batch's forward time.
+                    metrics.inferenceNanos.add(output.inferenceNanos());
+                    metrics.rowsScored.add(1);
+                }
+                out = OutputColumns.row(head.row, plan, output, null);
             }
-            return OutputColumns.row(head.row, plan, await(head), null);
+            handedOutAt = System.nanoTime();
+            return out;
         }
 
         /** Reads ahead until the window is full or the partition ends. */
         private void fill() {
-            while (pending.size() < window && input.hasNext()) {
+            while (pending.size() < window) {
+                long t0 = System.nanoTime();
+                if (!input.hasNext()) {
+                    break;
+                }
                 Row row = input.next();
                 rowsRead++;
                 try {
+                    long t1 = System.nanoTime();
                     RgbImage image = images.read(row);
+                    long t2 = System.nanoTime();
                     float[] chw = preprocessor.toChw(image);
+                    long t3 = System.nanoTime();
+                    if (metrics != null) {
+                        metrics.rowsRead.add(1);
+                        metrics.readNanos.add(t1 - t0);
+                        metrics.decodeNanos.add(t2 - t1);
+                        metrics.preprocessNanos.add(t3 - t2);
+                    }
                     pending.add(new Pending(row, service().submit(chw, chwShape), null));
                 } catch (InvalidImageException e) {
                     recordInvalid(row, e);
@@ -103,6 +134,10 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
 
         private void recordInvalid(Row row, InvalidImageException e) {
             invalidRows++;
+            if (metrics != null) {
+                metrics.rowsRead.add(1);
+                metrics.invalidByReason.add(e.reason());
+            }
             invalidByReason.merge(e.reason(), 1L, Long::sum);
             String reason = e.reason() + ": " + e.getMessage();
             switch (plan.invalidRows()) {
@@ -119,7 +154,8 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
 
         private ScoringService service() {
             if (service == null) {
-                service = ExecutorModelHost.serviceFor(plan.model(), plan.batchSize(), plan.hadoopConf().get());
+                service = ExecutorModelHost.serviceFor(plan.model(), plan.batchSize(), plan.logEveryBatches(),
+                        plan.hadoopConf().get());
             }
             return service;
         }

@@ -76,6 +76,9 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     private final LongParam maxImagePixels;
     private final Param<String> handleInvalid;
     private final DoubleParam maxInvalidFraction;
+    private final IntParam logEveryBatches;
+    /** Counters of the run, when a caller (the batch job) wants them; not a param, not saved. */
+    private transient ScoringMetrics metrics;
 
     public ResNetTransformer() {
         this(Identifiable$.MODULE$.randomUID("resnet"));
@@ -124,6 +127,9 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
                 "fail a task when more than this fraction of its rows are invalid (1.0: never)",
                 ParamValidators.inRange(0.0, 1.0));
 
+        logEveryBatches = new IntParam(this, "logEveryBatches",
+                "executors log their throughput every this many batches (> 0)", ParamValidators.gt(0));
+
         setDefault(inputCol, "content");
         setDefault(outputCol, "logits");
         setDefault(probabilitiesCol, "");
@@ -147,6 +153,7 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         setDefault(maxImagePixels, ImageDecoder.DEFAULT_MAX_PIXELS);
         setDefault(handleInvalid, "keep");
         setDefault(maxInvalidFraction, 1.0);
+        setDefault(logEveryBatches, 20);
     }
 
     private static scala.Function1<String, Object> nonEmpty() {
@@ -205,6 +212,7 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     public LongParam maxImagePixels() { return maxImagePixels; }
     public Param<String> handleInvalid() { return handleInvalid; }
     public DoubleParam maxInvalidFraction() { return maxInvalidFraction; }
+    public IntParam logEveryBatches() { return logEveryBatches; }
 
     // ---- setters ----
 
@@ -231,6 +239,13 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     public ResNetTransformer setMaxImagePixels(long value) { return (ResNetTransformer) set(maxImagePixels, value); }
     public ResNetTransformer setHandleInvalid(String value) { return (ResNetTransformer) set(handleInvalid, value); }
     public ResNetTransformer setMaxInvalidFraction(double value) { return (ResNetTransformer) set(maxInvalidFraction, value); }
+    public ResNetTransformer setLogEveryBatches(int value) { return (ResNetTransformer) set(logEveryBatches, value); }
+
+    /** Reports the rows and stage timings of the next transforms into {@code counters}. */
+    public ResNetTransformer withMetrics(ScoringMetrics counters) {
+        this.metrics = counters;
+        return this;
+    }
 
     private String string(Param<String> param) {
         return (String) $(param);
@@ -298,11 +313,20 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         return dataset.toDF().mapPartitions(new PartitionScorer(plan), Encoders.row(outputSchema));
     }
 
+    /**
+     * Provenance of the weights these params select: {@code sha256:<hex>} of the weights file (read
+     * through Hadoop), or {@code seed:<n>} for seeded random weights.
+     */
+    public String weightsFingerprint(Configuration hadoop) {
+        String weights = string(weightsPath);
+        return weights.isEmpty() ? "seed:" + $(seed) : WeightsLocator.fingerprint(weights, hadoop);
+    }
+
     /** Resolves the params into what tasks need; reads the weights' fingerprint and the labels. */
     ScoringPlan plan(StructType schema, Configuration hadoop) {
         String input = string(inputCol);
         String weights = string(weightsPath);
-        String fingerprint = weights.isEmpty() ? "seed:" + $(seed) : WeightsLocator.fingerprint(weights, hadoop);
+        String fingerprint = weightsFingerprint(hadoop);
         ModelSource model = new ModelSource(string(architecture), integer(numClasses),
                 weights.isEmpty() ? null : weights, fingerprint, (Long) $(seed), string(device), integer(numThreads));
         PreprocessConfig preprocess = preprocessing();
@@ -313,7 +337,7 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
                 model, integer(batchSize), preprocess.resizeShortSide(), preprocess.cropHeight(), preprocess.cropWidth(),
                 preprocess.mean(), preprocess.std(), (Long) $(maxImagePixels), !string(probabilitiesCol).isEmpty(),
                 topKCount, labels, !string(embeddingCol).isEmpty(), InvalidRowPolicy.parse(string(handleInvalid)),
-                (Double) $(maxInvalidFraction), new HadoopConf(hadoop));
+                (Double) $(maxInvalidFraction), integer(logEveryBatches), metrics, new HadoopConf(hadoop));
     }
 
     private String[] readLabels(Configuration hadoop) {

@@ -12,6 +12,7 @@ import java.io.Serializable;
  * @param mean per-channel mean, or null for no normalisation (std likewise)
  * @param topK classes in the top-k column, 0 for none
  * @param labels class names for the top-k column, or null for index-only entries
+ * @param metrics counters the run reports, or null
  */
 record ScoringPlan(
         int inputIndex,
@@ -31,6 +32,8 @@ record ScoringPlan(
         boolean embedding,
         InvalidRowPolicy invalidRows,
         double maxInvalidFraction,
+        int logEveryBatches,
+        ScoringMetrics metrics,
         HadoopConf hadoopConf)
         implements Serializable {
 

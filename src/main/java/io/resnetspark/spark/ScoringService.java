@@ -30,15 +30,21 @@ public final class ScoringService implements AutoCloseable {
     private static final Request STOP = new Request(null, null, null);
 
     private final ResNetModel model;
+    private final int logEveryBatches;
     private final BlockingQueue<Request> queue;
     private final Thread owner;
     private volatile int maxBatch;
     private volatile boolean closed;
     private Request carried;
+    private long batches;
+    private long images;
+    private long imagesAtLastLog;
+    private long lastLog = System.nanoTime();
 
-    ScoringService(ResNetModel model, int maxBatch) {
+    ScoringService(ResNetModel model, int maxBatch, int logEveryBatches) {
         this.model = model;
         this.maxBatch = maxBatch;
+        this.logEveryBatches = logEveryBatches;
         this.queue = new ArrayBlockingQueue<>(Math.max(4 * maxBatch, 64));
         this.owner = new Thread(this::serve, "resnet-model-owner-" + model.device());
         owner.setDaemon(true);
@@ -118,15 +124,32 @@ public final class ScoringService implements AutoCloseable {
             System.arraycopy(batch.get(i).chw, 0, input, i * imageSize, imageSize);
         }
         try {
+            long start = System.nanoTime();
             InferenceResult result = model.forward(input, new long[] {batch.size(), shape[0], shape[1], shape[2]});
+            long share = (System.nanoTime() - start) / batch.size();
             for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).result.complete(new ModelOutput(result.logitsOf(i), result.featuresOf(i)));
+                batch.get(i).result.complete(new ModelOutput(result.logitsOf(i), result.featuresOf(i), share));
             }
+            logProgress(batch.size());
         } catch (RuntimeException | Error e) {
             LOG.error("inference failed for a batch of {} on {}", batch.size(), model.device(), e);
             for (Request request : batch) {
                 request.result.completeExceptionally(e);
             }
+        }
+    }
+
+    private void logProgress(int batchSize) {
+        batches++;
+        images += batchSize;
+        if (batches % logEveryBatches == 0) {
+            long now = System.nanoTime();
+            double rate = (images - imagesAtLastLog) / ((now - lastLog) / 1e9);
+            LOG.info("{} on {}: {} images in {} batches; {} images/s over the last {} batches",
+                    model.spec().architecture(), model.device(), images, batches,
+                    String.format(java.util.Locale.ROOT, "%.1f", rate), logEveryBatches);
+            imagesAtLastLog = images;
+            lastLog = now;
         }
     }
 

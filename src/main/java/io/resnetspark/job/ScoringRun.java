@@ -1,0 +1,179 @@
+package io.resnetspark.job;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+
+import io.resnetspark.spark.InputKind;
+import io.resnetspark.spark.ResNetTransformer;
+import io.resnetspark.spark.ScoringMetrics;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One scoring run: read the input, skip what earlier runs scored (incremental mode), score with
+ * {@link ResNetTransformer}, write the rows with their provenance to a staging directory, check
+ * the failure budget, and publish the run atomically.
+ */
+final class ScoringRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScoringRun.class);
+
+    private final SparkSession spark;
+    private final JobConfig config;
+    private final String runId;
+
+    ScoringRun(SparkSession spark, JobConfig config, String runId) {
+        this.spark = spark;
+        this.config = config;
+        this.runId = runId;
+    }
+
+    RunSummary execute() throws IOException {
+        long start = System.nanoTime();
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        JobConfig.Input in = config.input();
+        Dataset<Row> input = read(in);
+        checkColumns(input);
+        ResNetTransformer transformer = transformer();
+        transformer.transformSchema(input.schema());
+        String fingerprint = transformer.weightsFingerprint(hadoop);
+        String preprocessing = transformer.preprocessing().signature();
+        RunOutput output = new RunOutput(config.output().path(), runId, hadoop);
+        RunSummary summary = new RunSummary(runId, config, fingerprint, preprocessing, output.root().toString());
+
+        if (config.run().incremental() && output.hasPublishedRuns()) {
+            Dataset<Row> done = spark.read().format(config.output().format()).load(output.root().toString())
+                    .filter(col("weights_fingerprint").equalTo(fingerprint)
+                            .and(col("preprocessing").equalTo(preprocessing))
+                            .and(col("error").isNull())
+                            .and(col(RunOutput.RUN_PARTITION).notEqual(runId)))
+                    .select(in.idColumn()).distinct();
+            long before = input.count();
+            input = input.join(done, input.col(in.idColumn()).equalTo(done.col(in.idColumn())), "left_anti");
+            summary.skipped(before - input.count());
+        }
+
+        ScoringMetrics metrics = ScoringMetrics.register(spark.sparkContext());
+        Dataset<Row> rows = transformer.withMetrics(metrics).transform(input).select(outputColumns(fingerprint, preprocessing));
+        if (config.output().partitions() > 0) {
+            rows = rows.repartition(config.output().partitions());
+        }
+        try {
+            rows.write().format(config.output().format()).save(output.staging().toString());
+            summary.counted(metrics);
+            if (summary.overBudget()) {
+                output.discard();
+                summary.finish(RunSummary.Status.FAILURE_BUDGET_EXCEEDED, start);
+            } else {
+                output.publish();
+                summary.finish(RunSummary.Status.SUCCEEDED, start);
+            }
+        } catch (RuntimeException | IOException e) {
+            output.discard();
+            throw e;
+        }
+        summary.writtenTo(output.writeSummary(summary.toJson()).toString());
+        LOG.info("run {} {}: {} rows to {}", runId, summary.status(), summary.scored(), output.published());
+        return summary;
+    }
+
+    private Dataset<Row> read(JobConfig.Input in) {
+        switch (in.format()) {
+            case "images":
+                DataFrameReader reader = spark.read().format("binaryFile").option("pathGlobFilter", in.fileFilter());
+                if (in.recursive()) {
+                    reader = reader.option("recursiveFileLookup", "true");
+                }
+                return reader.load(in.path());
+            case "table":
+                return spark.table(in.table());
+            default:
+                return spark.read().format(in.format()).load(in.path());
+        }
+    }
+
+    private void checkColumns(Dataset<Row> input) {
+        List<String> columns = Arrays.asList(input.columns());
+        for (String column : List.of(config.input().imageColumn(), config.input().idColumn())) {
+            if (!columns.contains(column)) {
+                throw new JobConfigException("input has no column '" + column + "'; its columns are " + columns
+                        + " (set input.image-column / input.id-column)");
+            }
+        }
+        try {
+            InputKind.of(config.input().imageColumn(), input.schema().apply(config.input().imageColumn()).dataType());
+        } catch (IllegalArgumentException e) {
+            throw new JobConfigException(e.getMessage(), e);
+        }
+    }
+
+    private ResNetTransformer transformer() {
+        JobConfig.Model m = config.model();
+        JobConfig.Columns c = config.columns();
+        ResNetTransformer transformer = new ResNetTransformer()
+                .setInputCol(config.input().imageColumn())
+                .setArchitecture(m.arch())
+                .setNumClasses(m.numClasses())
+                .setSeed(m.seed())
+                .setDevice(m.device())
+                .setBatchSize(m.batchSize())
+                .setNumThreads(m.threads())
+                .setResizeSize(m.resize())
+                .setCropSize(m.crop())
+                .setNormalize(m.normalize())
+                .setMean(m.mean())
+                .setStd(m.std())
+                .setMaxImagePixels(m.maxImagePixels())
+                .setHandleInvalid("keep")
+                .setLogEveryBatches(config.logEveryBatches());
+        if (m.weights() != null) {
+            transformer.setWeightsPath(m.weights());
+        }
+        if (c.probabilities()) {
+            transformer.setProbabilitiesCol("probabilities");
+        }
+        if (c.topK() > 0) {
+            transformer.setTopKCol("top_k").setTopK(c.topK());
+            if (c.labels() != null) {
+                transformer.setLabelsPath(c.labels());
+            }
+        }
+        if (c.embedding()) {
+            transformer.setEmbeddingCol("embedding");
+        }
+        return transformer;
+    }
+
+    /** id, logits, the optional columns, error, then provenance; the image bytes are not copied. */
+    private Column[] outputColumns(String fingerprint, String preprocessing) {
+        List<Column> columns = new ArrayList<>();
+        columns.add(col(config.input().idColumn()));
+        columns.add(col("logits"));
+        if (config.columns().probabilities()) {
+            columns.add(col("probabilities"));
+        }
+        if (config.columns().topK() > 0) {
+            columns.add(col("top_k"));
+        }
+        if (config.columns().embedding()) {
+            columns.add(col("embedding"));
+        }
+        columns.add(col("error"));
+        columns.add(lit(config.model().arch()).as("arch"));
+        columns.add(lit(fingerprint).as("weights_fingerprint"));
+        columns.add(lit(preprocessing).as("preprocessing"));
+        columns.add(current_timestamp().as("scored_at"));
+        return columns.toArray(new Column[0]);
+    }
+}
