@@ -81,7 +81,8 @@ public final class ScoringJob implements Callable<Integer> {
     /** Runs the job and returns its exit code. */
     public static int run(String... args) {
         ScoringJob job = new ScoringJob(args.length == 0);
-        CommandLine cli = new CommandLine(job);
+        // A flag given twice takes its last value, so wrappers can append overrides to a base command.
+        CommandLine cli = new CommandLine(job).setOverwrittenOptionsAllowed(true);
         cli.setParameterExceptionHandler((e, a) -> {
             cli.getErr().println("score: " + e.getMessage() + " (see --help)");
             printSummary(RunSummary.failure(RunSummary.Status.CONFIG_ERROR, null, e.getMessage()));

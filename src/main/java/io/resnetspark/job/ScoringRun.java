@@ -84,7 +84,11 @@ final class ScoringRun {
             throw e;
         }
         summary.writtenTo(output.writeSummary(summary.toJson()).toString());
-        LOG.info("run {} {}: {} rows to {}", runId, summary.status(), summary.scored(), output.published());
+        if (summary.status() == RunSummary.Status.SUCCEEDED) {
+            LOG.info("run {} published to {}: {} images scored", runId, output.published(), summary.scored());
+        } else {
+            LOG.warn("run {} not published: {}", runId, summary.status());
+        }
         return summary;
     }
 

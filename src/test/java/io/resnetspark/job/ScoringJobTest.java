@@ -1,0 +1,201 @@
+package io.resnetspark.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.resnetspark.testing.TestImages;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job as a scheduler runs it, in process with local Spark: a directory mixing good and
+ * corrupt files, reruns with the same run id, incremental mode, the failure budget, output
+ * formats, and configuration errors with their exit codes. The summary is the last stdout line.
+ */
+class ScoringJobTest {
+
+    @TempDir static Path dir;
+    private static Path images;
+
+    /** Exit code and the summary printed as the last line of standard output. */
+    record Outcome(int exitCode, JsonObject summary, String stdout) {}
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        System.setProperty("spark.master", "local[2]");
+        System.setProperty("spark.ui.enabled", "false");
+        System.setProperty("spark.driver.host", "127.0.0.1");
+        images = Files.createDirectories(dir.resolve("images/day1"));
+        TestImages.write(images, "a.png", 90, 70, "png", 1);
+        TestImages.write(images, "b.jpg", 80, 120, "jpg", 2);
+        Path nested = Files.createDirectories(images.resolve("nested"));
+        TestImages.write(nested, "c.png", 64, 64, "png", 3);
+        Files.writeString(images.resolve("readme.png"), "not an image");
+        TestImages.truncated(TestImages.write(dir, "whole.jpg", 100, 80, "jpg", 4), images.resolve("cut.jpg"), 200);
+        Files.writeString(images.resolve("notes.txt"), "filtered out by the file-name filter");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        System.clearProperty("spark.master");
+        System.clearProperty("spark.ui.enabled");
+        System.clearProperty("spark.driver.host");
+    }
+
+    static Outcome score(String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+            System.setOut(out);
+            code = ScoringJob.run(args);
+        } finally {
+            System.setOut(original);
+        }
+        String stdout = captured.toString(StandardCharsets.UTF_8);
+        String[] lines = stdout.strip().split("\n");
+        return new Outcome(code, JsonParser.parseString(lines[lines.length - 1]).getAsJsonObject(), stdout);
+    }
+
+    private static String[] baseArgs(Path output, String runId, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("--input", images.toString(), "--output", output.toString(),
+                "--arch", "resnet18", "--run-id", runId,
+                "--conf", "model.num-classes=10", "--conf", "model.preprocessing.resize=64",
+                "--conf", "model.preprocessing.crop=64", "--conf", "model.batch-size=4"));
+        args.addAll(List.of(more));
+        return args.toArray(new String[0]);
+    }
+
+    private static List<Row> published(Path output, String format) {
+        SparkSession spark = SparkSession.builder().getOrCreate();
+        try {
+            return spark.read().format(format).load(output.toString()).collectAsList();
+        } finally {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void everyGoodImageIsScoredAndEveryBadOneReportedWithAReason() {
+        Path output = dir.resolve("out-mixed");
+        Outcome outcome = score(baseArgs(output, "2026-11-01", "--conf", "outputs.top-k=2"));
+        assertEquals(0, outcome.exitCode(), outcome.stdout());
+        JsonObject summary = outcome.summary();
+        assertEquals("succeeded", summary.get("status").getAsString());
+        assertEquals(5, summary.get("rows_read").getAsLong());
+        assertEquals(3, summary.get("scored").getAsLong());
+        assertEquals(2, summary.get("invalid").getAsLong());
+        assertEquals(1, summary.getAsJsonObject("invalid_by_reason").get("not_an_image").getAsLong());
+        assertEquals(1, summary.getAsJsonObject("invalid_by_reason").get("truncated").getAsLong());
+        for (String stage : List.of("read", "decode", "preprocess", "inference", "write")) {
+            assertTrue(summary.getAsJsonObject("stage_seconds_summed_over_tasks").has(stage), stage);
+        }
+        assertTrue(Files.exists(output.resolve("_runs/2026-11-01.json")));
+
+        Map<String, Row> rows = published(output, "parquet").stream()
+                .collect(Collectors.toMap(r -> fileName(r.getAs("path")), r -> r));
+        assertEquals(5, rows.size());
+        for (String good : List.of("a.png", "b.jpg", "c.png")) {
+            Row row = rows.get(good);
+            assertNull(row.getAs("error"), good);
+            assertEquals(10, row.getList(row.fieldIndex("logits")).size());
+            assertEquals(2, row.getList(row.fieldIndex("top_k")).size());
+            assertEquals("resnet18", row.getAs("arch"));
+            assertEquals("seed:0", row.getAs("weights_fingerprint"));
+            assertTrue(row.<String>getAs("preprocessing").startsWith("resize64"));
+            assertEquals("2026-11-01", row.getAs("run_id").toString());
+            assertNotNull(row.getAs("scored_at"));
+        }
+        assertTrue(rows.get("readme.png").<String>getAs("error").startsWith("not_an_image"));
+        assertTrue(rows.get("cut.jpg").<String>getAs("error").startsWith("truncated"));
+        assertNull(rows.get("cut.jpg").getAs("logits"));
+    }
+
+    private static String fileName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    @Test
+    void aRerunWithTheSameRunIdReplacesItsOutput() {
+        Path output = dir.resolve("out-rerun");
+        assertEquals(0, score(baseArgs(output, "r1")).exitCode());
+        assertEquals(0, score(baseArgs(output, "r1")).exitCode());
+        assertEquals(0, score(baseArgs(output, "r2")).exitCode());
+        List<Row> rows = published(output, "parquet");
+        assertEquals(10, rows.size(), "two runs of five rows, the rerun of r1 replaced");
+        assertEquals(5, rows.stream().filter(r -> r.getAs("run_id").toString().equals("r1")).count());
+        assertEquals(5, rows.stream().map(r -> r.getAs("run_id") + r.<String>getAs("path")).distinct().count() / 2);
+    }
+
+    @Test
+    void incrementalRunsSkipWhatWasScoredWithTheSameWeights() throws Exception {
+        Path output = dir.resolve("out-incremental");
+        assertEquals(0, score(baseArgs(output, "first", "--conf", "run.incremental=true")).exitCode());
+        Outcome again = score(baseArgs(output, "second", "--conf", "run.incremental=true"));
+        assertEquals(0, again.exitCode(), again.stdout());
+        assertEquals(3, again.summary().get("skipped_already_scored").getAsLong());
+        assertEquals(0, again.summary().get("scored").getAsLong());
+        assertEquals(2, again.summary().get("invalid").getAsLong(), "invalid images are retried");
+        Outcome otherWeights = score(baseArgs(output, "third", "--conf", "run.incremental=true", "--conf", "model.seed=9"));
+        assertEquals(3, otherWeights.summary().get("scored").getAsLong(), "other weights score everything again");
+    }
+
+    @Test
+    void exceedingTheFailureBudgetPublishesNothingAndExitsWith3() {
+        Path output = dir.resolve("out-budget");
+        Outcome outcome = score(baseArgs(output, "b1", "--conf", "run.max-invalid-fraction=0.2"));
+        assertEquals(3, outcome.exitCode(), outcome.stdout());
+        assertEquals("failure_budget_exceeded", outcome.summary().get("status").getAsString());
+        assertTrue(outcome.summary().get("error").getAsString().contains("2 of 5 rows invalid"));
+        assertTrue(Files.notExists(output.resolve("run_id=b1")));
+    }
+
+    @Test
+    void jsonAndOrcOutputs() {
+        for (String format : List.of("json", "orc")) {
+            Path output = dir.resolve("out-" + format);
+            assertEquals(0, score(baseArgs(output, "f", "--format", format)).exitCode());
+            assertEquals(5, published(output, format).size(), format);
+        }
+    }
+
+    @Test
+    void configurationErrorsExitWith2BeforeSparkWorks() throws Exception {
+        Path output = dir.resolve("out-bad");
+        Outcome unknown = score(baseArgs(output, "x", "--conf", "model.batchsize=8"));
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.summary().get("error").getAsString().contains("unknown config key(s): model.batchsize"));
+        Outcome badValue = score(baseArgs(output, "x", "--conf", "model.batch-size=-1"));
+        assertEquals(2, badValue.exitCode());
+        assertTrue(badValue.summary().get("error").getAsString().contains("model.batch-size must be > 0"));
+        Outcome badArch = score(baseArgs(output, "x", "--arch", "resnet99"));
+        assertTrue(badArch.summary().get("error").getAsString().contains("unknown architecture 'resnet99'"));
+        Outcome missing = score("--output", output.toString());
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.summary().get("error").getAsString().contains("input.path is required"));
+        Path file = dir.resolve("bad.conf");
+        Files.writeString(file, "model { arch = resnet18 \n");
+        Outcome syntax = score("--config", file.toString(), "--input", images.toString(), "--output", output.toString());
+        assertEquals(2, syntax.exitCode());
+        assertTrue(syntax.summary().get("error").getAsString().contains("bad.conf"));
+        Outcome badFlag = score("--frobnicate");
+        assertEquals(2, badFlag.exitCode());
+        assertTrue(Files.notExists(output));
+    }
+}
