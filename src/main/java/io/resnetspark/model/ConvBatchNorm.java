@@ -115,7 +115,7 @@ final class ConvBatchNorm extends AbstractBlock implements TorchModule {
                 weight[i] = (float) (weight[i] * scale);
             }
         }
-        foldedWeight = manager.create(weight, convWeight.getShape());
+        foldedWeight = MemoryLayout.channelsLast(manager, weight, convWeight.getShape().getShape());
         foldedBias = manager.create(bias, new Shape(outChannels));
     }
 

@@ -117,7 +117,7 @@ public final class ResNetModel implements AutoCloseable {
             return new InferenceResult(0, classes, new float[0], featureSize, new float[0]);
         }
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = scope.create(FloatBuffer.wrap(input), new Shape(shape));
+            NDArray x = MemoryLayout.channelsLast(scope, input, shape);
             NDList out = net.forward(new ParameterStore(scope, false), new NDList(x), false);
             return new InferenceResult(batch, classes, out.get(0).toFloatArray(), featureSize, out.get(1).toFloatArray());
         }

@@ -204,6 +204,25 @@ class ResNetTransformerTest {
     }
 
     @Test
+    void aParquetTableOfEncodedImagesScoresLikeTheFiles() {
+        String parquet = dir.resolve("images.parquet").toString();
+        binaryFiles().selectExpr("path AS image_id", "content AS bytes").write().mode("overwrite").parquet(parquet);
+        Map<String, Row> fromFiles = byFileName(transformer(3).transform(binaryFiles()).collectAsList(), "path");
+        Map<String, Row> fromParquet = byFileName(
+                transformer(3).setInputCol("bytes").transform(spark.read().parquet(parquet)).collectAsList(), "image_id");
+        assertEquals(fromFiles.keySet(), fromParquet.keySet());
+        for (String name : fromFiles.keySet()) {
+            Row file = fromFiles.get(name);
+            Row table = fromParquet.get(name);
+            assertEquals(file.<Object>getAs("logits") == null, table.<Object>getAs("logits") == null, name);
+            if (file.getAs("logits") != null) {
+                assertEquals(file.getList(file.fieldIndex("logits")), table.getList(table.fieldIndex("logits")), name);
+            }
+            assertEquals(String.valueOf(file.<String>getAs("error")), String.valueOf(table.<String>getAs("error")), name);
+        }
+    }
+
+    @Test
     void schemaProblemsAreReportedBeforeAnyTaskRuns() {
         StructType schema = new StructType().add("path", DataTypes.StringType).add("size", DataTypes.IntegerType)
                 .add("content", DataTypes.BinaryType).add("logits", DataTypes.StringType);
