@@ -15,6 +15,11 @@ Two commands:
       The files are read into memory first, so disk speed is not measured.
       Prints one JSON object: images_per_s is the best of R timed rounds over
       all files (after W untimed rounds), plus the decode-only rate.
+
+  compare JSON...
+      Given the JSON lines of several Java (DecodeBenchmark) and Python runs,
+      keeps the best run of each engine and prints both and the ratio
+      Java/PIL (jobs/benchmark-decode uses it).
 """
 
 from __future__ import annotations
@@ -139,6 +144,22 @@ def run(directory: Path, rounds: int, warmup: int) -> None:
     }))
 
 
+def compare(lines) -> None:
+    best = {}
+    for run in (json.loads(line) for line in lines):
+        engine = run["engine"]
+        if engine not in best or run["images_per_s"] > best[engine]["images_per_s"]:
+            best[engine] = run
+    java, python = best["java"], best["pil+torchvision"]
+    print(json.dumps(java))
+    print(json.dumps(python))
+    print(f"decode+preprocess, 1 thread: java {java['images_per_s']:.1f} images/s, "
+          f"PIL+torchvision {python['images_per_s']:.1f} images/s, "
+          f"java/PIL = {java['images_per_s'] / python['images_per_s']:.2f}x")
+    print(f"decode only: java {java['decode_images_per_s']:.1f}, PIL {python['decode_images_per_s']:.1f} images/s; "
+          f"preprocess only: java {java['preprocess_images_per_s']:.1f} images/s")
+
+
 def main(argv=None) -> int:
     parser = _Parser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -150,11 +171,15 @@ def main(argv=None) -> int:
     timing.add_argument("--dir", type=Path, required=True)
     timing.add_argument("--rounds", type=_positive, default=3)
     timing.add_argument("--warmup", type=int, default=1)
+    comparison = commands.add_parser("compare", help="best run of each engine and the ratio")
+    comparison.add_argument("runs", nargs="+", help="JSON lines of Java and Python runs")
     args = parser.parse_args(argv)
     if args.command == "generate":
         generate(args.out_dir, args.count, args.seed)
-    else:
+    elif args.command == "run":
         run(args.dir, args.rounds, args.warmup)
+    else:
+        compare(args.runs)
     return 0
 
 

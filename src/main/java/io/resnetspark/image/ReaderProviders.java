@@ -1,0 +1,59 @@
+package io.resnetspark.image;
+
+import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
+import java.io.IOException;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.Map;
+import javax.imageio.ImageReader;
+import javax.imageio.spi.IIORegistry;
+import javax.imageio.spi.ImageReaderSpi;
+
+/**
+ * The ImageIO reader providers this package uses, chosen explicitly per format instead of asking
+ * ImageIO's global registry "who reads this?".
+ *
+ * <p>Why: the global registry's content depends on which class loader registered plugins first (in
+ * a Spark executor, user jars may be invisible to it), and its ordering can be changed by any
+ * library on the classpath. Here the JDK's readers are taken from the registry by class name (the
+ * JDK always registers them) and TwelveMonkeys' WebP provider is created directly.
+ *
+ * <p>Providers are thread-safe; the readers they create are not, so every decode creates its own.
+ */
+final class ReaderProviders {
+
+    private static final Map<ImageFormat, String> JDK_PROVIDERS = Map.of(
+            ImageFormat.JPEG, "com.sun.imageio.plugins.jpeg.JPEGImageReaderSpi",
+            ImageFormat.PNG, "com.sun.imageio.plugins.png.PNGImageReaderSpi",
+            ImageFormat.GIF, "com.sun.imageio.plugins.gif.GIFImageReaderSpi",
+            ImageFormat.BMP, "com.sun.imageio.plugins.bmp.BMPImageReaderSpi",
+            ImageFormat.TIFF, "com.sun.imageio.plugins.tiff.TIFFImageReaderSpi");
+
+    private static final ReaderProviders INSTANCE = new ReaderProviders();
+
+    private final Map<ImageFormat, ImageReaderSpi> providers = new EnumMap<>(ImageFormat.class);
+
+    private ReaderProviders() {
+        Iterator<ImageReaderSpi> registered =
+                IIORegistry.getDefaultInstance().getServiceProviders(ImageReaderSpi.class, false);
+        while (registered.hasNext()) {
+            ImageReaderSpi spi = registered.next();
+            for (Map.Entry<ImageFormat, String> jdk : JDK_PROVIDERS.entrySet()) {
+                if (spi.getClass().getName().equals(jdk.getValue())) {
+                    providers.put(jdk.getKey(), spi);
+                }
+            }
+        }
+        for (Map.Entry<ImageFormat, String> jdk : JDK_PROVIDERS.entrySet()) {
+            if (!providers.containsKey(jdk.getKey())) {
+                throw new IllegalStateException("the JDK's ImageIO reader " + jdk.getValue() + " is missing");
+            }
+        }
+        providers.put(ImageFormat.WEBP, new WebPImageReaderSpi());
+    }
+
+    /** A new reader for the format: the JDK's, or TwelveMonkeys' for WebP. */
+    static ImageReader reader(ImageFormat format) throws IOException {
+        return INSTANCE.providers.get(format).createReaderInstance(null);
+    }
+}

@@ -1,0 +1,183 @@
+package io.resnetspark.image;
+
+/**
+ * Whether an encoded image was cut short, judged from its container structure alone (chunk and
+ * block lengths, declared file sizes), without decoding pixels.
+ *
+ * <p>Readers do not say so reliably: the JDK's PNG reader reports "Error reading PNG image data",
+ * and TwelveMonkeys' lossless WebP decoder returns a cut file without any complaint. Checking the
+ * structure tells "the transfer was interrupted" ({@code truncated}) from "the content is wrong"
+ * ({@code corrupt}).
+ */
+final class Truncation {
+
+    private Truncation() {}
+
+    /**
+     * True when the data ends before the structure it declares.
+     *
+     * <ul>
+     *   <li>PNG: a chunk runs past the end, or the data ends before IEND.
+     *   <li>GIF: the data ends inside the first image (PIL, too, reads only the first frame).
+     *   <li>BMP: shorter than the file size in its header.
+     *   <li>WebP: shorter than the RIFF size in its header.
+     *   <li>JPEG: no EOI marker after the first scan.
+     *   <li>TIFF: the first directory, or a strip or tile of the first image, lies past the end.
+     * </ul>
+     */
+    static boolean isCutShort(ImageFormat format, byte[] data) {
+        try {
+            return cutShort(format, data);
+        } catch (RuntimeException e) {
+            return false; // a structure too broken to walk is corrupt rather than cut
+        }
+    }
+
+    private static boolean cutShort(ImageFormat format, byte[] data) {
+        return switch (format) {
+            case PNG -> pngCutShort(data);
+            case GIF -> gifFirstImageCutShort(data);
+            case BMP -> data.length < 14 || unsignedLittleEndian(data, 2) > data.length;
+            case WEBP -> data.length < 12 || 8 + unsignedLittleEndian(data, 4) > data.length;
+            case JPEG -> !JpegHeader.hasEndOfImage(data, 2);
+            case TIFF -> tiffCutShort(data);
+        };
+    }
+
+    private static boolean pngCutShort(byte[] data) {
+        long pos = 8;
+        while (pos + 8 <= data.length) {
+            long length = ImageFormat.bigEndianInt(data, (int) pos) & 0xffffffffL;
+            long end = pos + 12 + length;
+            if (end > data.length) {
+                return true;
+            }
+            if (ImageFormat.startsWithAscii(data, (int) pos + 4, "IEND")) {
+                return false;
+            }
+            pos = end;
+        }
+        return true;
+    }
+
+    private static boolean gifFirstImageCutShort(byte[] data) {
+        if (data.length < 13) {
+            return true;
+        }
+        int pos = 13 + GifCanvas.colorTableBytes(data[10]);
+        while (true) {
+            if (pos >= data.length) {
+                return true;
+            }
+            int block = data[pos++] & 0xff;
+            if (block == 0x21) { // extension: label, then sub-blocks
+                pos = skipSubBlocks(data, pos + 1);
+                if (pos < 0) {
+                    return true;
+                }
+            } else if (block == 0x2c) { // image descriptor, local colour table, LZW code size, data
+                if (pos + 9 > data.length) {
+                    return true;
+                }
+                pos += 9 + GifCanvas.colorTableBytes(data[pos + 8]) + 1;
+                return skipSubBlocks(data, pos) < 0;
+            } else {
+                return false; // trailer or garbage: not a matter of length
+            }
+        }
+    }
+
+    /** The offset after a sequence of GIF sub-blocks and its terminator, or -1 past the end. */
+    private static int skipSubBlocks(byte[] data, int pos) {
+        while (pos < data.length) {
+            int size = data[pos++] & 0xff;
+            if (size == 0) {
+                return pos;
+            }
+            pos += size;
+        }
+        return -1;
+    }
+
+    private static final int STRIP_OFFSETS = 273;
+    private static final int STRIP_BYTE_COUNTS = 279;
+    private static final int TILE_OFFSETS = 324;
+    private static final int TILE_BYTE_COUNTS = 325;
+
+    private static boolean tiffCutShort(byte[] data) {
+        if (data.length < 8) {
+            return true;
+        }
+        boolean little = data[0] == 'I';
+        long ifd = u32(data, 4, little);
+        if (ifd + 2 > data.length) {
+            return true;
+        }
+        int entries = u16(data, (int) ifd, little);
+        if (ifd + 2 + 12L * entries > data.length) {
+            return true;
+        }
+        long[] offsets = null;
+        long[] counts = null;
+        for (int i = 0; i < entries; i++) {
+            int entry = (int) ifd + 2 + 12 * i;
+            int tag = u16(data, entry, little);
+            if (tag == STRIP_OFFSETS || tag == TILE_OFFSETS || tag == STRIP_BYTE_COUNTS || tag == TILE_BYTE_COUNTS) {
+                long[] values = tiffValues(data, entry, little);
+                if (values == null) {
+                    return true; // the value array itself lies past the end
+                }
+                if (tag == STRIP_OFFSETS || tag == TILE_OFFSETS) {
+                    offsets = values;
+                } else {
+                    counts = values;
+                }
+            }
+        }
+        if (offsets == null || counts == null) {
+            return false;
+        }
+        for (int i = 0; i < Math.min(offsets.length, counts.length); i++) {
+            if (offsets[i] + counts[i] > data.length) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The SHORT or LONG values of a TIFF directory entry, or null if they lie past the end. */
+    private static long[] tiffValues(byte[] data, int entry, boolean little) {
+        int type = u16(data, entry + 2, little);
+        long count = u32(data, entry + 4, little);
+        int size = type == 3 ? 2 : 4;
+        if (count > 1 << 20) {
+            return new long[0]; // implausible; leave the judgement to the reader
+        }
+        long at = count * size <= 4 ? entry + 8 : u32(data, entry + 8, little);
+        if (at + count * size > data.length) {
+            return null;
+        }
+        long[] values = new long[(int) count];
+        for (int i = 0; i < count; i++) {
+            int p = (int) at + i * size;
+            values[i] = size == 2 ? u16(data, p, little) : u32(data, p, little);
+        }
+        return values;
+    }
+
+    private static int u16(byte[] data, int offset, boolean little) {
+        int a = data[offset] & 0xff;
+        int b = data[offset + 1] & 0xff;
+        return little ? a | b << 8 : a << 8 | b;
+    }
+
+    private static long u32(byte[] data, int offset, boolean little) {
+        long a = u16(data, offset, little);
+        long b = u16(data, offset + 2, little);
+        return little ? a | b << 16 : a << 16 | b;
+    }
+
+    private static long unsignedLittleEndian(byte[] data, int offset) {
+        return ImageFormat.littleEndianInt(data, offset) & 0xffffffffL;
+    }
+}
