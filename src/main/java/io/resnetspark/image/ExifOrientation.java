@@ -42,29 +42,29 @@ final class ExifOrientation {
         } else {
             return NORMAL;
         }
-        if (u16(data, start + 2, little) != 42) {
+        if (Bytes.u16(data, start + 2, little) != 42) {
             return NORMAL;
         }
-        long ifd = u32(data, start + 4, little);
+        long ifd = Bytes.u32(data, start + 4, little);
         if (ifd < 8 || ifd > end - start - 2) {
             return NORMAL;
         }
         int entries = start + (int) ifd;
-        int count = u16(data, entries, little);
+        int count = Bytes.u16(data, entries, little);
         for (int i = 0; i < count; i++) {
             int entry = entries + 2 + 12 * i;
             if (entry + 12 > end) {
                 break;
             }
-            if (u16(data, entry, little) != ORIENTATION_TAG) {
+            if (Bytes.u16(data, entry, little) != ORIENTATION_TAG) {
                 continue;
             }
-            int type = u16(data, entry + 2, little);
+            int type = Bytes.u16(data, entry + 2, little);
             long value;
             if (type == TYPE_SHORT) {
-                value = u16(data, entry + 8, little);
+                value = Bytes.u16(data, entry + 8, little);
             } else if (type == TYPE_LONG) {
-                value = u32(data, entry + 8, little);
+                value = Bytes.u32(data, entry + 8, little);
             } else {
                 return NORMAL;
             }
@@ -132,17 +132,5 @@ final class ExifOrientation {
             }
         }
         return new RgbImage(outW, outH, dst);
-    }
-
-    private static int u16(byte[] data, int offset, boolean little) {
-        int a = data[offset] & 0xff;
-        int b = data[offset + 1] & 0xff;
-        return little ? a | b << 8 : a << 8 | b;
-    }
-
-    private static long u32(byte[] data, int offset, boolean little) {
-        long a = u16(data, offset, little);
-        long b = u16(data, offset + 2, little);
-        return little ? a | b << 16 : a << 16 | b;
     }
 }

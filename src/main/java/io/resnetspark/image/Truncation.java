@@ -109,11 +109,11 @@ final class Truncation {
             return true;
         }
         boolean little = data[0] == 'I';
-        long ifd = u32(data, 4, little);
+        long ifd = Bytes.u32(data, 4, little);
         if (ifd + 2 > data.length) {
             return true;
         }
-        int entries = u16(data, (int) ifd, little);
+        int entries = Bytes.u16(data, (int) ifd, little);
         if (ifd + 2 + 12L * entries > data.length) {
             return true;
         }
@@ -121,7 +121,7 @@ final class Truncation {
         long[] counts = null;
         for (int i = 0; i < entries; i++) {
             int entry = (int) ifd + 2 + 12 * i;
-            int tag = u16(data, entry, little);
+            int tag = Bytes.u16(data, entry, little);
             if (tag == STRIP_OFFSETS || tag == TILE_OFFSETS || tag == STRIP_BYTE_COUNTS || tag == TILE_BYTE_COUNTS) {
                 long[] values = tiffValues(data, entry, little);
                 if (values == null) {
@@ -147,35 +147,24 @@ final class Truncation {
 
     /** The SHORT or LONG values of a TIFF directory entry, or null if they lie past the end. */
     private static long[] tiffValues(byte[] data, int entry, boolean little) {
-        int type = u16(data, entry + 2, little);
-        long count = u32(data, entry + 4, little);
+        int type = Bytes.u16(data, entry + 2, little);
+        long count = Bytes.u32(data, entry + 4, little);
         int size = type == 3 ? 2 : 4;
         if (count > 1 << 20) {
             return new long[0]; // implausible; leave the judgement to the reader
         }
-        long at = count * size <= 4 ? entry + 8 : u32(data, entry + 8, little);
+        long at = count * size <= 4 ? entry + 8 : Bytes.u32(data, entry + 8, little);
         if (at + count * size > data.length) {
             return null;
         }
         long[] values = new long[(int) count];
         for (int i = 0; i < count; i++) {
             int p = (int) at + i * size;
-            values[i] = size == 2 ? u16(data, p, little) : u32(data, p, little);
+            values[i] = size == 2 ? Bytes.u16(data, p, little) : Bytes.u32(data, p, little);
         }
         return values;
     }
 
-    private static int u16(byte[] data, int offset, boolean little) {
-        int a = data[offset] & 0xff;
-        int b = data[offset + 1] & 0xff;
-        return little ? a | b << 8 : a << 8 | b;
-    }
-
-    private static long u32(byte[] data, int offset, boolean little) {
-        long a = u16(data, offset, little);
-        long b = u16(data, offset + 2, little);
-        return little ? a | b << 16 : a << 16 | b;
-    }
 
     private static long unsignedLittleEndian(byte[] data, int offset) {
         return ImageFormat.littleEndianInt(data, offset) & 0xffffffffL;
