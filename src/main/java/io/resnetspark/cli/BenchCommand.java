@@ -41,6 +41,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "224", description = "Input height and width (default: ${DEFAULT-VALUE}).")
     int size;
 
+    @Option(names = "--profile", paramLabel = "TRACE.json",
+            description = "Record PyTorch's operator profile of the timed passes (Chrome trace format);"
+                    + " bench/profile_summary.py sums it per operator.")
+    java.nio.file.Path profile;
+
     @Override
     public Integer call() throws Exception {
         try (ResNetModel resnet = model.open()) {
@@ -55,6 +60,9 @@ final class BenchCommand implements Callable<Integer> {
                     resnet.forward(input, shape);
                 }
                 int passes = Math.max(iters, (minImages + batch - 1) / batch);
+                if (profile != null) {
+                    ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
+                }
                 List<Double> seconds = new ArrayList<>();
                 long start = System.nanoTime();
                 for (int i = 0; i < passes; i++) {
@@ -63,6 +71,10 @@ final class BenchCommand implements Callable<Integer> {
                     seconds.add((System.nanoTime() - t0) / 1e9);
                 }
                 double total = (System.nanoTime() - start) / 1e9;
+                if (profile != null) {
+                    String name = profile.getFileName().toString().replace(".json", "") + "-batch" + batch + ".json";
+                    ai.djl.pytorch.jni.JniUtils.stopProfile(profile.resolveSibling(name).toString());
+                }
                 System.out.println(String.format(Locale.ROOT,
                         "{\"engine\": \"resnet-spark\", \"arch\": \"%s\", \"batch\": %d, \"threads\": %d,"
                                 + " \"iters\": %d, \"images_per_s\": %.3f, \"seconds_per_iter_median\": %.5f,"
