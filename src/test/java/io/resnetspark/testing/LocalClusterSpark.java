@@ -282,9 +282,8 @@ public final class LocalClusterSpark implements AutoCloseable {
     /** The standard error of every executor the workers launched so far, each headed by its path. */
     public String executorLogs() {
         StringBuilder all = new StringBuilder();
-        try (Stream<Path> files = Files.walk(workDir)) {
-            for (Path stderr : files.filter(p -> p.getFileName().toString().equals("stderr")).sorted()
-                    .collect(Collectors.toList())) {
+        try {
+            for (Path stderr : executorLogFiles()) {
                 all.append("==> ").append(workDir.relativize(stderr)).append('\n')
                         .append(Files.readString(stderr, StandardCharsets.UTF_8)).append('\n');
             }
@@ -292,6 +291,54 @@ public final class LocalClusterSpark implements AutoCloseable {
             all.append("(cannot read executor logs: ").append(e).append(")\n");
         }
         return all.toString();
+    }
+
+    /**
+     * The standard error file of every executor the workers launched so far, sorted:
+     * {@code work/worker-N/<app id>/<executor id>/stderr} under the base directory.
+     */
+    public List<Path> executorLogFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(workDir)) {
+            return files.filter(p -> p.getFileName().toString().equals("stderr")).sorted().collect(Collectors.toList());
+        }
+    }
+
+    /**
+     * The executor JVMs ({@code CoarseGrainedExecutorBackend}) the workers of this cluster launched
+     * and that are still running, for tests that kill one. Only this cluster's: descendants of its
+     * worker processes.
+     */
+    public List<ProcessHandle> executorProcesses() {
+        return workers.stream()
+                .flatMap(Process::descendants)
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> commandLine(p).contains("org.apache.spark.executor.CoarseGrainedExecutorBackend"))
+                .collect(Collectors.toList());
+    }
+
+    /**
+     * A process's command line as its arguments, the executable first; empty when it cannot be read.
+     * On Linux from {@code /proc/<pid>/cmdline}: {@link ProcessHandle.Info} truncates a long command
+     * line (an executor's, with its classpath) to 4096 characters and then gives no arguments.
+     */
+    public static List<String> commandLine(ProcessHandle process) {
+        Path proc = Path.of("/proc", Long.toString(process.pid()), "cmdline");
+        try {
+            if (Files.isReadable(proc)) {
+                String raw = new String(Files.readAllBytes(proc), StandardCharsets.UTF_8);
+                return raw.isEmpty() ? List.of() : Arrays.asList(raw.split("\0"));
+            }
+        } catch (IOException e) {
+            return List.of(); // the process is gone
+        }
+        ProcessHandle.Info info = process.info();
+        if (info.command().isPresent() && info.arguments().isPresent()) {
+            List<String> all = new ArrayList<>();
+            all.add(info.command().get());
+            all.addAll(Arrays.asList(info.arguments().get()));
+            return all;
+        }
+        return info.commandLine().map(c -> Arrays.asList(c.split(" "))).orElse(List.of());
     }
 
     /** The master's state as JSON, the tail of each daemon's log and of each executor's stderr. */

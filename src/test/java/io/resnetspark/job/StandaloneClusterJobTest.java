@@ -1,0 +1,709 @@
+package io.resnetspark.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.resnetspark.testing.LocalClusterSpark;
+import io.resnetspark.testing.SparkTestSession;
+import io.resnetspark.testing.TestImages;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.launcher.JavaModuleOptions;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job as it runs in production, distributed: a Spark standalone cluster of separate JVMs on
+ * loopback (one Master, two Workers of one core each, from the Spark jars Maven resolved, see
+ * {@link LocalClusterSpark}), the real shaded application jar submitted with {@code SparkSubmit}
+ * from a driver JVM of its own, and executors launched by the workers.
+ *
+ * <ol>
+ *   <li>A normal run over a few hundred generated images and three corrupt files: every input
+ *       comes out exactly once, the corrupt ones as rows with an error, and each executor JVM
+ *       loads the model exactly once.
+ *   <li>A run during which one executor JVM is killed with SIGKILL after it loaded the model: Spark
+ *       reruns its tasks elsewhere (and the worker launches a replacement executor); still exactly
+ *       one row per image.
+ *   <li>A rerun with the first run's id: that run's rows are replaced, not duplicated.
+ * </ol>
+ *
+ * <p>The application jar. Surefire runs in the {@code test} phase, before {@code package} builds
+ * the jar, so this test builds it itself: {@code mvn -B -Dmaven.test.skip=true package} in a child
+ * Maven with {@code -Dbuild.dir} pointing into a temporary directory, so the running build's
+ * {@code target} is left alone; it is the maven-shade-plugin artifact of the pom, Spark provided.
+ * The driver ({@code org.apache.spark.deploy.SparkSubmit}) and the executors get only Spark and its
+ * dependencies on their classpath, never the project's classes or DJL: the jar has to carry them.
+ *
+ * <p>Sized for a 2-core machine: resnet18 with 10 classes on 64x64 inputs, 1 GB executors, one
+ * PyTorch thread each. Everything the test starts (the Maven build, the cluster, the drivers) is
+ * ended in {@link #tearDown()}, also when a step fails.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StandaloneClusterJobTest {
+
+    private static final int GOOD_IMAGES = 240;
+    private static final int WORKERS = 2;
+    private static final String RUN_1 = "cluster-run-1";
+    private static final String RUN_2 = "cluster-run-2-killed";
+    private static final Duration JAR_BUILD_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration DRIVER_TIMEOUT = Duration.ofMinutes(3);
+    private static final String LOAD_1 = "(model load #1 in this JVM)";
+    private static final Pattern LOAD_N = Pattern.compile("\\(model load #(\\d+) in this JVM\\)");
+    private static final Pattern APP_ID = Pattern.compile("Connected to Spark cluster with app ID (app-[0-9]+-[0-9]+)");
+
+    /**
+     * Dependency jars of the project that Spark does not provide (Maven repository paths): kept off
+     * the driver's and executors' classpath so that only the application jar brings them.
+     */
+    private static final List<String> APPLICATION_ONLY_JARS = List.of("/ai/djl/", "/info/picocli/",
+            "/com/typesafe/config/", "/com/twelvemonkeys/", "/com/google/code/gson/", "/net/java/dev/jna/",
+            "/org/junit/", "/org/opentest4j/", "/org/apiguardian/");
+
+    @TempDir static Path dir;
+
+    private static Process jarBuild;
+    private static Path jar;
+    private static LocalClusterSpark cluster;
+    private static String sparkClasspath;
+    private static Path images;
+    private static Path output;
+    private static final Set<String> goodInputs = new TreeSet<>();
+    private static final Set<String> corruptInputs = new TreeSet<>();
+    private static final Set<String> allInputs = new TreeSet<>();
+    private static final Map<Process, String> drivers = new ConcurrentHashMap<>();
+    private static SparkSession reader;
+    /** scored_at of run 1's rows, to tell replaced rows from kept ones after the rerun. */
+    private static Timestamp run1LatestScoredAt;
+
+    /** A finished driver: its exit code, summary (the last stdout line), logs and application id. */
+    record Submission(String name, int exitCode, JsonObject summary, String stdout, String stderr, String appId,
+            Duration took) {}
+
+    // ---- set-up and tear-down -------------------------------------------------------------------
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        long start = System.nanoTime();
+        // The jar build takes most of a minute: it runs while the images are written and the cluster starts.
+        Path buildDir = dir.resolve("jar-build");
+        Path buildLog = dir.resolve("jar-build.log");
+        jarBuild = startJarBuild(buildDir, buildLog);
+
+        images = Files.createDirectories(dir.resolve("images"));
+        Path nested = Files.createDirectories(images.resolve("nested"));
+        for (int i = 0; i < GOOD_IMAGES; i++) {
+            String format = i % 3 == 0 ? "jpg" : "png";
+            Path target = i % 4 == 0 ? nested : images;
+            int width = 80 + (i % 5) * 4;
+            int height = 60 + (i % 7) * 4;
+            goodInputs.add(id(TestImages.write(target, String.format("img-%03d.%s", i, format), width, height, format, 1000 + i)));
+        }
+        Files.writeString(images.resolve("broken-text.png"), "this is not an image");
+        corruptInputs.add(id(images.resolve("broken-text.png")));
+        Path whole = TestImages.write(dir, "whole.jpg", 100, 80, "jpg", 7);
+        corruptInputs.add(id(TestImages.truncated(whole, nested.resolve("broken-truncated.jpg"), 300)));
+        // A JPEG signature followed by garbage. (Not a zero-byte file: Spark's file sources drop empty
+        // files before any task sees them, so those would never reach the job's invalid rows.)
+        byte[] garbage = new byte[2048];
+        new java.util.Random(3).nextBytes(garbage);
+        garbage[0] = (byte) 0xFF;
+        garbage[1] = (byte) 0xD8;
+        garbage[2] = (byte) 0xFF;
+        corruptInputs.add(id(Files.write(images.resolve("broken-garbage.jpg"), garbage)));
+        allInputs.addAll(goodInputs);
+        allInputs.addAll(corruptInputs);
+        output = dir.resolve("output");
+
+        sparkClasspath = sparkOnlyClasspath();
+        cluster = LocalClusterSpark.builder(dir.resolve("cluster"))
+                .workers(WORKERS)
+                .coresPerWorker(1)
+                .memoryPerWorkerMb(1024)
+                .start();
+
+        if (!jarBuild.waitFor(JAR_BUILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            fail("the application jar build did not finish within " + JAR_BUILD_TIMEOUT.toSeconds() + " s\n"
+                    + tail(read(buildLog), 6000));
+        }
+        if (jarBuild.exitValue() != 0) {
+            fail("the application jar build failed with exit code " + jarBuild.exitValue() + ":\n" + tail(read(buildLog), 6000));
+        }
+        jar = findShadedJar(buildDir);
+        checkShadedJar(jar);
+        System.out.printf("StandaloneClusterJobTest: jar %s (%d MB), cluster %s, set-up %.1f s%n", jar.getFileName(),
+                Files.size(jar) >> 20, cluster.masterUrl(), (System.nanoTime() - start) / 1e9);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        List<Throwable> problems = new ArrayList<>();
+        for (Process driver : drivers.keySet()) {
+            run(problems, () -> endProcess(driver));
+        }
+        if (jarBuild != null) {
+            run(problems, () -> endProcess(jarBuild));
+        }
+        if (cluster != null) {
+            run(problems, cluster::close);
+        }
+        run(problems, () -> SparkTestSession.stop(reader));
+        if (!problems.isEmpty()) {
+            AssertionError error = new AssertionError("tear-down failed");
+            problems.forEach(error::addSuppressed);
+            throw error;
+        }
+    }
+
+    // ---- the runs -------------------------------------------------------------------------------
+
+    @Test
+    @Order(1)
+    void everyImageComesOutExactlyOnceAndEachExecutorLoadsTheModelOnce() throws Exception {
+        Submission run = awaitDriver(startDriver("run-1", RUN_1));
+        assertSucceeded(run);
+
+        Map<String, Long> rows = rowsPerImage(RUN_1);
+        assertExactlyOneRowPerImage(rows, RUN_1);
+        assertRowContents(RUN_1);
+
+        Map<String, List<Integer>> loads = modelLoadsPerExecutor(run.appId());
+        assertEachExecutorLoadedOnce(loads, run);
+        long executorsThatScored = loads.values().stream().filter(l -> !l.isEmpty()).count();
+        assertTrue(executorsThatScored >= WORKERS,
+                "tasks ran on both workers' executors, each loading the model: " + loads + "\n" + cluster.diagnostics());
+
+        run1LatestScoredAt = latestScoredAt(RUN_1);
+        System.out.printf("run 1: exit %d in %.1f s, %d rows for %d inputs (max %d per image), model loads per"
+                + " executor %s%n", run.exitCode(), run.took().toMillis() / 1e3, rows.values().stream().mapToLong(v -> v).sum(),
+                allInputs.size(), rows.values().stream().mapToLong(v -> v).max().orElse(0), loads);
+    }
+
+    @Test
+    @Order(2)
+    void anExecutorKilledMidRunIsReplacedAndEveryImageStillComesOutOnce() throws Exception {
+        // Smaller batches than run 1 stretch the scoring so that the kill lands while tasks run.
+        Process driver = startDriver("run-2", RUN_2, "--conf", "model.batch-size=2");
+        Kill kill;
+        try {
+            kill = killAnExecutorOnceItScores(driver);
+        } catch (Throwable t) {
+            endProcess(driver); // so that the rerun does not compete with it for the cluster's cores
+            throw t;
+        }
+        Submission run = awaitDriver(driver);
+
+        assertTrue(kill.driverAliveAfter, "the executor was killed while the driver still ran: " + kill);
+        assertSucceeded(run);
+        Map<String, Long> rows = rowsPerImage(RUN_2);
+        assertExactlyOneRowPerImage(rows, RUN_2);
+        assertRowContents(RUN_2);
+
+        Map<String, List<Integer>> loads = modelLoadsPerExecutor(run.appId());
+        assertEachExecutorLoadedOnce(loads, run);
+        assertTrue(loads.containsKey(kill.executorId) && loads.get(kill.executorId).equals(List.of(1)),
+                "the killed executor had loaded the model: " + loads);
+        String exitState = exitStateOf(run.appId(), kill.executorId);
+        List<String> lostTasks = run.stderr().lines().filter(l -> l.contains("Lost task")).collect(Collectors.toList());
+        List<String> lostExecutor = run.stderr().lines()
+                .filter(l -> l.contains("Lost executor " + kill.executorId + " ")
+                        || l.contains("Executor " + run.appId() + "/" + kill.executorId + " removed"))
+                .collect(Collectors.toList());
+        assertFalse(lostExecutor.isEmpty(),
+                "the driver noticed executor " + kill.executorId + " was gone:\n" + tail(run.stderr(), 8000));
+        System.out.printf("run 2: exit %d in %.1f s; %s; worker state %s; driver: %d lost task(s)%s; %d executors"
+                + " in all, model loads per executor %s; %d rows for %d inputs%n", run.exitCode(), run.took().toMillis() / 1e3,
+                kill, exitState, lostTasks.size(), lostTasks.isEmpty() ? "" : " e.g. " + lostTasks.get(0).strip(),
+                loads.size(), loads, rows.values().stream().mapToLong(v -> v).sum(), allInputs.size());
+        lostExecutor.forEach(l -> System.out.println("  driver: " + l.strip()));
+    }
+
+    @Test
+    @Order(3)
+    void aRerunWithTheSameRunIdReplacesItsRowsInsteadOfAddingToThem() throws Exception {
+        assertNotNull(run1LatestScoredAt, "run 1 must have published its rows before the rerun (see its failure)");
+        Submission run = awaitDriver(startDriver("run-3", RUN_1));
+        assertSucceeded(run);
+
+        assertExactlyOneRowPerImage(rowsPerImage(RUN_1), RUN_1);
+        assertRowContents(RUN_1);
+        Timestamp earliest = (Timestamp) read().filter("run_id = '" + RUN_1 + "'")
+                .selectExpr("min(scored_at)").first().get(0);
+        assertTrue(earliest.after(run1LatestScoredAt),
+                "every row of " + RUN_1 + " is from the rerun (earliest " + earliest + "), none left from run 1 (latest "
+                        + run1LatestScoredAt + ")");
+        Map<String, List<Integer>> loads = modelLoadsPerExecutor(run.appId());
+        assertEachExecutorLoadedOnce(loads, run);
+
+        // Every run id in the output: one row per image each, nothing else.
+        List<Row> perRun = read().groupBy("run_id").count().collectAsList();
+        Map<String, Long> counts = new TreeMap<>();
+        perRun.forEach(r -> counts.put(r.getString(0), r.getLong(1)));
+        assertEquals(Map.of(RUN_1, (long) allInputs.size(), RUN_2, (long) allInputs.size()), counts);
+        long duplicates = read().groupBy("run_id", "path").count().filter("count > 1").count();
+        assertEquals(0, duplicates, "no (run_id, path) appears twice in the whole output");
+        System.out.printf("run 3 (rerun of %s): exit %d in %.1f s; rows per run id %s; model loads per executor %s%n",
+                RUN_1, run.exitCode(), run.took().toMillis() / 1e3, counts, loads);
+    }
+
+    // ---- the driver -----------------------------------------------------------------------------
+
+    /**
+     * Starts {@code SparkSubmit} in client mode in a JVM of its own, with Spark's jars only, the
+     * shaded jar as the application, and the job's arguments.
+     */
+    private static Process startDriver(String name, String runId, String... extraJobArgs) throws IOException {
+        assertNotNull(jar, "no application jar (see the set-up's failure)");
+        Path logs = Files.createDirectories(dir.resolve("drivers"));
+        Path localDir = Files.createDirectories(dir.resolve("driver-local").resolve(name));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx1g");
+        command.addAll(Arrays.asList(JavaModuleOptions.defaultModuleOptions().split("\\s+")));
+        command.add("-cp");
+        command.add(sparkClasspath);
+        command.add("org.apache.spark.deploy.SparkSubmit");
+        command.addAll(List.of("--master", cluster.masterUrl(), "--deploy-mode", "client",
+                "--class", "io.resnetspark.job.ScoringJob", "--name", "StandaloneClusterJobTest " + name));
+        Map<String, String> spark = new LinkedHashMap<>();
+        spark.put("spark.driver.host", "127.0.0.1");
+        spark.put("spark.driver.bindAddress", "127.0.0.1");
+        spark.put("spark.ui.enabled", "false");
+        spark.put("spark.ui.showConsoleProgress", "false");
+        spark.put("spark.local.dir", localDir.toString());
+        spark.put("spark.executor.cores", "1");
+        spark.put("spark.executor.memory", "1g");
+        spark.put("spark.cores.max", Integer.toString(WORKERS));
+        // The workers' fake SPARK_HOME has no jars: Spark's own reach the executors this way; the
+        // application (project, DJL, native library) only through the submitted jar.
+        spark.put("spark.executor.extraClassPath", sparkClasspath);
+        spark.put("spark.executor.extraJavaOptions", "-Dai.djl.offline=true");
+        // binaryFile counts each file as openCostInBytes (4 MB) plus its length: about 16 files a task,
+        // so that both executors get tasks and a killed one leaves work behind.
+        spark.put("spark.sql.files.openCostInBytes", Long.toString(4L << 20));
+        spark.put("spark.sql.files.maxPartitionBytes", Long.toString(16 * (4L << 20) + (1 << 20)));
+        spark.forEach((key, value) -> command.addAll(List.of("--conf", key + "=" + value)));
+        command.add(jar.toString());
+        command.addAll(List.of("--input", images.toString(), "--output", output.toString(), "--arch", "resnet18",
+                "--run-id", runId, "--conf", "model.num-classes=10", "--conf", "model.preprocessing.resize=64",
+                "--conf", "model.preprocessing.crop=64", "--conf", "model.batch-size=8", "--conf", "model.threads=1",
+                "--conf", "model.seed=5"));
+        command.addAll(Arrays.asList(extraJobArgs));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectOutput(logs.resolve(name + ".stdout").toFile())
+                .redirectError(logs.resolve(name + ".stderr").toFile());
+        Map<String, String> env = builder.environment();
+        // No spark-defaults.conf or Hadoop configuration of this machine may leak into the driver.
+        env.put("SPARK_HOME", cluster.sparkHome().toString());
+        env.put("SPARK_CONF_DIR", cluster.sparkHome().resolve("conf").toString());
+        env.put("SPARK_SCALA_VERSION", "2.12");
+        env.put("SPARK_LOCAL_IP", "127.0.0.1");
+        for (String variable : List.of("SPARK_TESTING", "HADOOP_CONF_DIR", "YARN_CONF_DIR", "SPARK_SUBMIT_OPTS",
+                "SPARK_DIST_CLASSPATH", "PYSPARK_PYTHON")) {
+            env.remove(variable);
+        }
+        Process driver = builder.start();
+        drivers.put(driver, name);
+        return driver;
+    }
+
+    private static Submission awaitDriver(Process driver) throws Exception {
+        long start = System.nanoTime();
+        String name = driverName(driver);
+        if (!driver.waitFor(DRIVER_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            endProcess(driver);
+            fail("the driver " + name + " did not finish within " + DRIVER_TIMEOUT.toSeconds() + " s\n"
+                    + tail(driverLog(name, "stderr"), 8000) + "\n" + cluster.diagnostics());
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        String stdout = driverLog(name, "stdout");
+        String stderr = driverLog(name, "stderr");
+        String[] lines = stdout.strip().split("\n");
+        JsonObject summary;
+        try {
+            summary = JsonParser.parseString(lines[lines.length - 1]).getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw new AssertionError("the driver " + name + " (exit " + driver.exitValue() + ") did not end its standard"
+                    + " output with the summary JSON:\n" + tail(stdout, 2000) + "\nstderr:\n" + tail(stderr, 8000), e);
+        }
+        Matcher app = APP_ID.matcher(stderr);
+        String appId = app.find() ? app.group(1) : null;
+        return new Submission(name, driver.exitValue(), summary, stdout, stderr, appId, took);
+    }
+
+    /** The name a driver was started under: its logs are {@code drivers/<name>.stdout} and {@code .stderr}. */
+    private static String driverName(Process driver) {
+        return drivers.get(driver);
+    }
+
+    private static String driverLog(String name, String stream) throws IOException {
+        return read(dir.resolve("drivers").resolve(name + "." + stream));
+    }
+
+    private void assertSucceeded(Submission run) {
+        String context = run.name() + ": " + run.summary() + "\n--- driver stderr ---\n" + tail(run.stderr(), 10000)
+                + "\n--- cluster ---\n" + cluster.diagnostics();
+        assertEquals(0, run.exitCode(), () -> "exit code of " + context);
+        assertEquals("succeeded", run.summary().get("status").getAsString(), context);
+        assertEquals(goodInputs.size(), run.summary().get("scored").getAsLong(), "scored in the summary of " + context);
+        assertEquals(corruptInputs.size(), run.summary().get("invalid").getAsLong(), "invalid in the summary of " + context);
+        assertEquals(allInputs.size(), run.summary().get("rows_read").getAsLong(), "rows_read in the summary of " + context);
+        assertNotNull(run.appId(), "the driver ran on the standalone cluster (app id in its log): " + context);
+        assertTrue(run.stderr().lines().noneMatch(l -> l.contains("ExecutorModelHost")),
+                "the driver never loads the model, the executors do:\n" + tail(run.stderr(), 4000));
+    }
+
+    // ---- killing an executor --------------------------------------------------------------------
+
+    /** What the kill did. */
+    record Kill(String appId, String executorId, long pid, boolean driverAliveBefore, boolean driverAliveAfter,
+            boolean exited, long afterLoadMillis) {
+        @Override
+        public String toString() {
+            return "executor " + executorId + " of " + appId + " (pid " + pid + ") killed with SIGKILL " + afterLoadMillis
+                    + " ms after its model load was seen, driver alive before/after: " + driverAliveBefore + "/"
+                    + driverAliveAfter + ", executor exited: " + exited;
+        }
+    }
+
+    /**
+     * Waits until an executor of the driver's application has logged its model load (it is scoring
+     * its first task), then kills that JVM with SIGKILL while the driver runs.
+     */
+    private static Kill killAnExecutorOnceItScores(Process driver) throws Exception {
+        String name = driverName(driver);
+        long deadline = System.nanoTime() + DRIVER_TIMEOUT.toNanos();
+        String appId = null;
+        while (System.nanoTime() < deadline) {
+            if (!driver.isAlive()) {
+                fail("the driver " + name + " finished (exit " + driver.exitValue() + ") before an executor could be"
+                        + " killed mid-run:\n" + tail(driverLog(name, "stderr"), 6000) + "\n" + cluster.diagnostics());
+            }
+            if (appId == null) {
+                Matcher app = APP_ID.matcher(driverLog(name, "stderr"));
+                appId = app.find() ? app.group(1) : null;
+            }
+            if (appId != null) {
+                for (ProcessHandle executor : cluster.executorProcesses()) {
+                    List<String> args = LocalClusterSpark.commandLine(executor);
+                    String executorId = valueAfter(args, "--executor-id");
+                    if (!appId.equals(valueAfter(args, "--app-id")) || executorId == null) {
+                        continue;
+                    }
+                    Optional<Path> log = executorLog(appId, executorId);
+                    if (log.isPresent() && read(log.get()).contains(LOAD_1)) {
+                        long seen = System.nanoTime();
+                        boolean aliveBefore = driver.isAlive();
+                        boolean killed = executor.destroyForcibly(); // SIGKILL
+                        boolean aliveAfter = driver.isAlive();
+                        assertTrue(killed, "SIGKILL could be sent to executor " + executorId + " (pid " + executor.pid() + ")");
+                        boolean exited;
+                        try {
+                            executor.onExit().get(20, TimeUnit.SECONDS);
+                            exited = true;
+                        } catch (java.util.concurrent.TimeoutException e) {
+                            exited = false;
+                        }
+                        Kill kill = new Kill(appId, executorId, executor.pid(), aliveBefore, aliveAfter, exited,
+                                (System.nanoTime() - seen) / 1_000_000);
+                        assertTrue(exited && !executor.isAlive(), "the killed executor JVM is gone: " + kill);
+                        return kill;
+                    }
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no executor of " + appId + " logged a model load in time\n" + cluster.diagnostics());
+    }
+
+    private static String valueAfter(List<String> args, String flag) {
+        int at = args.indexOf(flag);
+        return at >= 0 && at + 1 < args.size() ? args.get(at + 1) : null;
+    }
+
+    /** How the worker saw the executor end, from the worker's log ("Executor app-.../N finished with state ..."). */
+    private static String exitStateOf(String appId, String executorId) throws IOException {
+        Pattern finished = Pattern.compile("Executor " + Pattern.quote(appId + "/" + executorId) + " finished with state (.*)");
+        try (Stream<Path> logs = Files.list(cluster.baseDir().resolve("logs"))) {
+            for (Path log : logs.sorted().collect(Collectors.toList())) {
+                Matcher m = finished.matcher(read(log));
+                if (m.find()) {
+                    return m.group(1).strip();
+                }
+            }
+        }
+        return "(not in the worker logs)";
+    }
+
+    // ---- executor logs --------------------------------------------------------------------------
+
+    private static Optional<Path> executorLog(String appId, String executorId) throws IOException {
+        return cluster.executorLogFiles().stream()
+                .filter(p -> p.getParent().getFileName().toString().equals(executorId)
+                        && p.getParent().getParent().getFileName().toString().equals(appId))
+                .findFirst();
+    }
+
+    /** Executor id to the "model load #N" numbers its JVM logged, for every executor of the application. */
+    private static Map<String, List<Integer>> modelLoadsPerExecutor(String appId) throws IOException {
+        Map<String, List<Integer>> loads = new TreeMap<>();
+        for (Path log : cluster.executorLogFiles()) {
+            if (!log.getParent().getParent().getFileName().toString().equals(appId)) {
+                continue;
+            }
+            List<Integer> numbers = new ArrayList<>();
+            Matcher m = LOAD_N.matcher(read(log));
+            while (m.find()) {
+                numbers.add(Integer.parseInt(m.group(1)));
+            }
+            loads.put(log.getParent().getFileName().toString(), numbers);
+        }
+        return loads;
+    }
+
+    private void assertEachExecutorLoadedOnce(Map<String, List<Integer>> loads, Submission run) {
+        assertFalse(loads.isEmpty(), "the application " + run.appId() + " had executors\n" + cluster.diagnostics());
+        for (Map.Entry<String, List<Integer>> executor : loads.entrySet()) {
+            List<Integer> numbers = executor.getValue();
+            assertTrue(numbers.isEmpty() || numbers.equals(List.of(1)),
+                    "executor " + executor.getKey() + " of " + run.name() + " loaded the model at most once (loads per"
+                            + " executor " + loads + ")\n" + cluster.executorLogs());
+        }
+    }
+
+    // ---- the output -----------------------------------------------------------------------------
+
+    private static Dataset<Row> read() {
+        if (reader == null) {
+            reader = SparkTestSession.start("StandaloneClusterJobTest-reader");
+        }
+        return reader.read().parquet(output.toString());
+    }
+
+    /** Input id (the file's absolute path) to the number of output rows of the run. */
+    private static Map<String, Long> rowsPerImage(String runId) {
+        Map<String, Long> rows = new HashMap<>();
+        for (Row row : read().filter("run_id = '" + runId + "'").groupBy("path").count().collectAsList()) {
+            rows.merge(id(row.getString(0)), row.getLong(1), Long::sum);
+        }
+        return rows;
+    }
+
+    private static void assertExactlyOneRowPerImage(Map<String, Long> rows, String runId) {
+        Set<String> missing = new TreeSet<>(allInputs);
+        missing.removeAll(rows.keySet());
+        Set<String> unexpected = new TreeSet<>(rows.keySet());
+        unexpected.removeAll(allInputs);
+        Map<String, Long> duplicated = rows.entrySet().stream().filter(e -> e.getValue() != 1)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
+        assertTrue(missing.isEmpty() && unexpected.isEmpty() && duplicated.isEmpty(), runId + ": every input exactly once;"
+                + " missing " + missing + ", unexpected " + unexpected + ", more than once " + duplicated);
+    }
+
+    /** Good images have 10 finite logits and no error; the corrupt files have an error and no logits. */
+    private static void assertRowContents(String runId) {
+        for (Row row : read().filter("run_id = '" + runId + "'").select("path", "logits", "error").collectAsList()) {
+            String input = id(row.getString(0));
+            if (corruptInputs.contains(input)) {
+                assertTrue(row.isNullAt(1) && !row.isNullAt(2), runId + ": " + input + " is an invalid row: " + row);
+            } else {
+                assertTrue(row.isNullAt(2), runId + ": " + input + " was scored: " + row);
+                List<Float> logits = row.getList(1);
+                assertEquals(10, logits.size(), runId + ": " + input);
+                assertTrue(logits.stream().allMatch(Float::isFinite), runId + ": " + input + " " + logits);
+            }
+        }
+    }
+
+    private static Timestamp latestScoredAt(String runId) {
+        return (Timestamp) read().filter("run_id = '" + runId + "'").selectExpr("max(scored_at)").first().get(0);
+    }
+
+    /** An input's identity: its absolute local path, from a file or from the job's {@code path} column (a URI). */
+    private static String id(Path file) {
+        return file.toAbsolutePath().normalize().toString();
+    }
+
+    private static String id(String uriOrPath) {
+        return uriOrPath.startsWith("file:") ? id(Path.of(URI.create(uriOrPath))) : id(Path.of(uriOrPath));
+    }
+
+    // ---- the application jar --------------------------------------------------------------------
+
+    /**
+     * Starts {@code mvn package} of this project into {@code buildDir}, without tests: the real
+     * maven-shade-plugin execution of the pom. Offline when the running build is, with its settings
+     * and its local repository.
+     */
+    private static Process startJarBuild(Path buildDir, Path log) throws IOException {
+        Path basedir = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+        Path pom = basedir.resolve("pom.xml");
+        assertTrue(Files.isRegularFile(pom), "the project's pom.xml is at " + pom);
+        List<String> command = new ArrayList<>(List.of(maven().toString(), "-B", "-q", "-f", pom.toString(),
+                "-Dmaven.test.skip=true", "-Dbuild.dir=" + buildDir));
+        localRepository().ifPresent(repo -> command.add("-Dmaven.repo.local=" + repo));
+        command.addAll(parentMavenOptions());
+        command.add("package");
+        return new ProcessBuilder(command)
+                .directory(basedir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+    }
+
+    /** {@code mvn}: from MAVEN_HOME, else the PATH. */
+    private static Path maven() {
+        for (String home : new String[] {System.getenv("MAVEN_HOME"), System.getenv("M2_HOME"), System.getProperty("maven.home")}) {
+            if (home != null && Files.isExecutable(Path.of(home, "bin", "mvn"))) {
+                return Path.of(home, "bin", "mvn");
+            }
+        }
+        for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!entry.isEmpty() && Files.isExecutable(Path.of(entry, "mvn"))) {
+                return Path.of(entry, "mvn");
+            }
+        }
+        throw new AssertionError("mvn is needed to build the application jar: neither MAVEN_HOME nor the PATH has it");
+    }
+
+    /** The local repository the running build resolved Spark from (the root above spark-core's jar). */
+    private static Optional<Path> localRepository() {
+        return classpathEntries().stream()
+                .filter(e -> e.getFileName().toString().startsWith("spark-core_") && e.toString().contains("/org/apache/spark/"))
+                .map(e -> e.getParent().getParent().getParent().getParent().getParent().getParent())
+                .findFirst();
+    }
+
+    /** Offline mode and settings files of the running build (the mvn script exports its arguments). */
+    private static List<String> parentMavenOptions() {
+        List<String> args = Arrays.asList(System.getenv().getOrDefault("MAVEN_CMD_LINE_ARGS", "").trim().split("\\s+"));
+        List<String> options = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("-o") || arg.equals("--offline")) {
+                options.add("-o");
+            } else if (List.of("-s", "--settings", "-gs", "--global-settings").contains(arg) && i + 1 < args.size()) {
+                options.add(arg);
+                options.add(args.get(++i));
+            }
+        }
+        return options;
+    }
+
+    private static Path findShadedJar(Path buildDir) throws IOException {
+        try (Stream<Path> files = Files.list(buildDir)) {
+            List<Path> jars = files.filter(p -> p.getFileName().toString().matches("resnet-spark-.*-pytorch-native-.*\\.jar"))
+                    .collect(Collectors.toList());
+            assertEquals(1, jars.size(), "one shaded application jar in " + buildDir + ": " + jars);
+            return jars.get(0);
+        }
+    }
+
+    /** The project, DJL and the native library inside; Spark outside (provided); the job as main class. */
+    private static void checkShadedJar(Path file) throws IOException {
+        try (JarFile jarFile = new JarFile(file.toFile())) {
+            for (String entry : List.of("io/resnetspark/job/ScoringJob.class", "io/resnetspark/job/defaults.conf",
+                    "ai/djl/pytorch/engine/PtEngine.class", "native/lib/pytorch.properties", "jnilib/pytorch.properties",
+                    "picocli/CommandLine.class", "com/typesafe/config/Config.class", "io/resnetspark/shaded/gson/Gson.class")) {
+                assertNotNull(jarFile.getEntry(entry), file + " contains " + entry);
+            }
+            for (String entry : List.of("org/apache/spark/SparkContext.class", "scala/Predef.class", "com/google/gson/Gson.class")) {
+                assertEquals(null, jarFile.getEntry(entry), file + " must not contain " + entry);
+            }
+            assertEquals("io.resnetspark.job.ScoringJob", jarFile.getManifest().getMainAttributes().getValue("Main-Class"));
+        }
+    }
+
+    // ---- classpaths -----------------------------------------------------------------------------
+
+    private static List<Path> classpathEntries() {
+        return Arrays.stream(LocalClusterSpark.testClasspath().split(File.pathSeparator))
+                .filter(e -> !e.isBlank()).map(Path::of).collect(Collectors.toList());
+    }
+
+    /**
+     * Spark and its dependencies as Maven resolved them for the tests: the test classpath without
+     * class directories (the project's classes) and without the jars only the application needs.
+     */
+    private static String sparkOnlyClasspath() {
+        List<String> entries = classpathEntries().stream()
+                .filter(e -> e.getFileName().toString().endsWith(".jar") && Files.isRegularFile(e))
+                .map(Path::toString)
+                .filter(e -> APPLICATION_ONLY_JARS.stream().noneMatch(e::contains))
+                .collect(Collectors.toList());
+        assertTrue(entries.stream().anyMatch(e -> e.contains("spark-core_2.12")) && entries.stream().anyMatch(e -> e.contains("spark-sql_2.12")),
+                "Spark's jars are on the test classpath: " + entries);
+        return String.join(File.pathSeparator, entries);
+    }
+
+    // ---- plumbing -------------------------------------------------------------------------------
+
+    private static void endProcess(Process process) throws InterruptedException {
+        List<ProcessHandle> children = process.descendants().collect(Collectors.toList());
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(20, TimeUnit.SECONDS);
+        }
+        for (ProcessHandle child : children) {
+            child.destroyForcibly();
+        }
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void run(List<Throwable> problems, Step step) {
+        try {
+            step.run();
+        } catch (Throwable t) {
+            problems.add(t);
+        }
+    }
+
+    private static String read(Path file) throws IOException {
+        // Lenient: logs may end in the middle of a character while they are written.
+        return Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
+    }
+
+    private static String tail(String text, int chars) {
+        return text.length() <= chars ? text : "..." + text.substring(text.length() - chars);
+    }
+}
