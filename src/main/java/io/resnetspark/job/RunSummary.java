@@ -62,14 +62,24 @@ final class RunSummary {
         skipped = count;
     }
 
-    void counted(ScoringMetrics metrics) {
-        scored = metrics.rowsScored();
-        invalid = metrics.rowsInvalid();
-        rowsRead = metrics.rowsRead() + skipped;
+    /**
+     * Takes the row counts from the written output ({@code outcomes}: null key for scored rows,
+     * else reason code → rows) and the stage timings from the task metrics.
+     */
+    void counted(ScoringMetrics metrics, Map<String, Long> outcomes) {
+        Map<String, Long> invalidByReason = new TreeMap<>();
+        outcomes.forEach((reason, count) -> {
+            if (reason != null) {
+                invalidByReason.put(reason, count);
+            }
+        });
+        scored = outcomes.getOrDefault(null, 0L);
+        invalid = invalidByReason.values().stream().mapToLong(Long::longValue).sum();
+        rowsRead = scored + invalid + skipped;
         fields.put("rows_read", rowsRead);
         fields.put("scored", scored);
         fields.put("invalid", invalid);
-        fields.put("invalid_by_reason", new TreeMap<>(metrics.invalidByReason()));
+        fields.put("invalid_by_reason", invalidByReason);
         fields.put("skipped_already_scored", skipped);
         fields.put("stage_seconds_summed_over_tasks", rounded(metrics.stageSeconds()));
     }

@@ -2,6 +2,7 @@ package io.resnetspark.job;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
 import io.resnetspark.spark.InputKind;
@@ -11,10 +12,13 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -71,7 +75,7 @@ final class ScoringRun {
         }
         try {
             rows.write().format(config.output().format()).save(output.staging().toString());
-            summary.counted(metrics);
+            summary.counted(metrics, outcomes(output));
             if (summary.overBudget()) {
                 output.discard();
                 summary.finish(RunSummary.Status.FAILURE_BUDGET_EXCEEDED, start);
@@ -92,6 +96,22 @@ final class ScoringRun {
         return summary;
     }
 
+    /**
+     * Rows per outcome, counted from what was written: exact even when Spark re-ran tasks (a
+     * re-executed map task can count twice in accumulators). Key: null for scored rows, else the
+     * reason code of the error.
+     */
+    private Map<String, Long> outcomes(RunOutput output) {
+        Map<String, Long> counts = new TreeMap<>(java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
+        List<Row> grouped = spark.read().format(config.output().format()).load(output.staging().toString())
+                .select(expr("substring_index(error, ':', 1)").as("reason"))
+                .groupBy("reason").count().collectAsList();
+        for (Row row : grouped) {
+            counts.put(row.isNullAt(0) ? null : row.getString(0), row.getLong(1));
+        }
+        return counts;
+    }
+
     private Dataset<Row> read(JobConfig.Input in) {
         switch (in.format()) {
             case "images":
@@ -99,12 +119,34 @@ final class ScoringRun {
                 if (in.recursive()) {
                     reader = reader.option("recursiveFileLookup", "true");
                 }
-                return reader.load(in.path());
+                return withEmptyFiles(reader.load(in.path()));
             case "table":
                 return spark.table(in.table());
             default:
                 return spark.read().format(in.format()).load(in.path());
         }
+    }
+
+    /**
+     * Spark's binaryFile source never produces a row for a zero-byte file. Such files are listed,
+     * though, so they are added back with empty content: they then come out as invalid rows with
+     * reason "empty" instead of vanishing from the output and the counts.
+     */
+    private Dataset<Row> withEmptyFiles(Dataset<Row> files) {
+        // inputFiles() gives encoded URIs (file:///a%20b.jpg); the path column the decoded form
+        // that Hadoop's Path prints (file:/a b.jpg).
+        List<String> listed = new ArrayList<>();
+        for (String uri : files.inputFiles()) {
+            listed.add(new org.apache.hadoop.fs.Path(java.net.URI.create(uri)).toString());
+        }
+        if (listed.isEmpty()) {
+            return files;
+        }
+        Dataset<Row> all = spark.createDataset(listed, Encoders.STRING()).toDF("path");
+        Dataset<Row> empty = all.join(files.select("path"), all.col("path").equalTo(files.col("path")), "left_anti")
+                .select(col("path"), lit(null).cast("timestamp").as("modificationTime"), lit(0L).as("length"),
+                        lit(new byte[0]).as("content"));
+        return files.unionByName(empty);
     }
 
     private void checkColumns(Dataset<Row> input) {

@@ -49,6 +49,7 @@ class ScoringJobTest {
         Files.writeString(images.resolve("readme.png"), "not an image");
         TestImages.truncated(TestImages.write(dir, "whole.jpg", 100, 80, "jpg", 4), images.resolve("cut.jpg"), 200);
         Files.writeString(images.resolve("notes.txt"), "filtered out by the file-name filter");
+        Files.write(images.resolve("zero.jpg"), new byte[0]);
     }
 
     @AfterAll
@@ -98,9 +99,10 @@ class ScoringJobTest {
         assertEquals(0, outcome.exitCode(), outcome.stdout());
         JsonObject summary = outcome.summary();
         assertEquals("succeeded", summary.get("status").getAsString());
-        assertEquals(5, summary.get("rows_read").getAsLong());
+        assertEquals(6, summary.get("rows_read").getAsLong());
         assertEquals(3, summary.get("scored").getAsLong());
-        assertEquals(2, summary.get("invalid").getAsLong());
+        assertEquals(3, summary.get("invalid").getAsLong());
+        assertEquals(1, summary.getAsJsonObject("invalid_by_reason").get("empty").getAsLong());
         assertEquals(1, summary.getAsJsonObject("invalid_by_reason").get("not_an_image").getAsLong());
         assertEquals(1, summary.getAsJsonObject("invalid_by_reason").get("truncated").getAsLong());
         for (String stage : List.of("read", "decode", "preprocess", "inference", "write")) {
@@ -110,7 +112,7 @@ class ScoringJobTest {
 
         Map<String, Row> rows = published(output, "parquet").stream()
                 .collect(Collectors.toMap(r -> fileName(r.getAs("path")), r -> r));
-        assertEquals(5, rows.size());
+        assertEquals(6, rows.size());
         for (String good : List.of("a.png", "b.jpg", "c.png")) {
             Row row = rows.get(good);
             assertNull(row.getAs("error"), good);
@@ -124,6 +126,7 @@ class ScoringJobTest {
         }
         assertTrue(rows.get("readme.png").<String>getAs("error").startsWith("not_an_image"));
         assertTrue(rows.get("cut.jpg").<String>getAs("error").startsWith("truncated"));
+        assertTrue(rows.get("zero.jpg").<String>getAs("error").startsWith("empty"), "binaryFile skips zero-byte files; the job keeps them");
         assertNull(rows.get("cut.jpg").getAs("logits"));
     }
 
@@ -138,9 +141,9 @@ class ScoringJobTest {
         assertEquals(0, score(baseArgs(output, "r1")).exitCode());
         assertEquals(0, score(baseArgs(output, "r2")).exitCode());
         List<Row> rows = published(output, "parquet");
-        assertEquals(10, rows.size(), "two runs of five rows, the rerun of r1 replaced");
-        assertEquals(5, rows.stream().filter(r -> r.getAs("run_id").toString().equals("r1")).count());
-        assertEquals(5, rows.stream().map(r -> r.getAs("run_id") + r.<String>getAs("path")).distinct().count() / 2);
+        assertEquals(12, rows.size(), "two runs of six rows, the rerun of r1 replaced");
+        assertEquals(6, rows.stream().filter(r -> r.getAs("run_id").toString().equals("r1")).count());
+        assertEquals(12, rows.stream().map(r -> r.getAs("run_id") + "|" + r.<String>getAs("path")).distinct().count());
     }
 
     @Test
@@ -151,7 +154,7 @@ class ScoringJobTest {
         assertEquals(0, again.exitCode(), again.stdout());
         assertEquals(3, again.summary().get("skipped_already_scored").getAsLong());
         assertEquals(0, again.summary().get("scored").getAsLong());
-        assertEquals(2, again.summary().get("invalid").getAsLong(), "invalid images are retried");
+        assertEquals(3, again.summary().get("invalid").getAsLong(), "invalid images are retried");
         Outcome otherWeights = score(baseArgs(output, "third", "--conf", "run.incremental=true", "--conf", "model.seed=9"));
         assertEquals(3, otherWeights.summary().get("scored").getAsLong(), "other weights score everything again");
     }
@@ -162,7 +165,7 @@ class ScoringJobTest {
         Outcome outcome = score(baseArgs(output, "b1", "--conf", "run.max-invalid-fraction=0.2"));
         assertEquals(3, outcome.exitCode(), outcome.stdout());
         assertEquals("failure_budget_exceeded", outcome.summary().get("status").getAsString());
-        assertTrue(outcome.summary().get("error").getAsString().contains("2 of 5 rows invalid"));
+        assertTrue(outcome.summary().get("error").getAsString().contains("3 of 6 rows invalid"));
         assertTrue(Files.notExists(output.resolve("run_id=b1")));
     }
 
@@ -171,7 +174,7 @@ class ScoringJobTest {
         for (String format : List.of("json", "orc")) {
             Path output = dir.resolve("out-" + format);
             assertEquals(0, score(baseArgs(output, "f", "--format", format)).exitCode());
-            assertEquals(5, published(output, format).size(), format);
+            assertEquals(6, published(output, format).size(), format);
         }
     }
 
