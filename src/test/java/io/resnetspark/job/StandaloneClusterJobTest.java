@@ -139,8 +139,10 @@ class StandaloneClusterJobTest {
         corruptInputs.add(id(images.resolve("broken-text.png")));
         Path whole = TestImages.write(dir, "whole.jpg", 100, 80, "jpg", 7);
         corruptInputs.add(id(TestImages.truncated(whole, nested.resolve("broken-truncated.jpg"), 300)));
-        // A JPEG signature followed by garbage. (Not a zero-byte file: Spark's file sources drop empty
-        // files before any task sees them, so those would never reach the job's invalid rows.)
+        // A zero-byte file: Spark's binaryFile source yields no row for it; the job adds it back as
+        // an invalid row (reason "empty").
+        corruptInputs.add(id(Files.write(images.resolve("broken-empty.jpg"), new byte[0])));
+        // A JPEG signature followed by garbage.
         byte[] garbage = new byte[2048];
         new java.util.Random(3).nextBytes(garbage);
         garbage[0] = (byte) 0xFF;
