@@ -36,6 +36,58 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
         return new ScoredRows(rows, plan);
     }
 
+    /**
+     * This scorer as the Scala function Spark's MapPartitions node holds, so that EXPLAIN prints
+     * {@link #toString()} (the Java overload of mapPartitions wraps it in an anonymous lambda).
+     */
+    scala.Function1<scala.collection.Iterator<Row>, scala.collection.Iterator<Row>> asScalaFunction() {
+        return new ScalaFunction(this);
+    }
+
+    private static final class ScalaFunction
+            extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Row>, scala.collection.Iterator<Row>>
+            implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final PartitionScorer scorer;
+
+        ScalaFunction(PartitionScorer scorer) {
+            this.scorer = scorer;
+        }
+
+        @Override
+        public scala.collection.Iterator<Row> apply(scala.collection.Iterator<Row> rows) {
+            return scala.collection.JavaConverters.asScalaIterator(scorer.call(scala.collection.JavaConverters.asJavaIterator(rows)));
+        }
+
+        @Override
+        public String toString() {
+            return scorer.toString();
+        }
+    }
+
+    /** How EXPLAIN shows the batched scoring node (MapPartitions prints its function). */
+    @Override
+    public String toString() {
+        StringBuilder outputs = new StringBuilder("logits");
+        if (plan.probabilities()) {
+            outputs.append(", probabilities");
+        }
+        if (plan.topK() > 0) {
+            outputs.append(", topK(").append(plan.topK()).append(')');
+        }
+        if (plan.embedding()) {
+            outputs.append(", embedding");
+        }
+        return "ResNetBatchScorer(" + plan.model().architecture() + ", classes=" + plan.model().numClasses()
+                + ", weights=" + shortFingerprint() + ", device=" + plan.model().device()
+                + ", batchSize=" + plan.batchSize() + ", outputs=[" + outputs + "], invalid=" + plan.invalidRows() + ")";
+    }
+
+    private String shortFingerprint() {
+        String fingerprint = plan.model().fingerprint();
+        return fingerprint.length() > 19 ? fingerprint.substring(0, 19) + "..." : fingerprint;
+    }
+
     /** The lazily scored rows of one partition. */
     private static final class ScoredRows implements Iterator<Row> {
 

@@ -310,7 +310,7 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         SparkSession spark = dataset.sparkSession();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         ScoringPlan plan = plan(dataset.schema(), hadoop);
-        return dataset.toDF().mapPartitions(new PartitionScorer(plan), Encoders.row(outputSchema));
+        return dataset.toDF().mapPartitions(new PartitionScorer(plan).asScalaFunction(), Encoders.row(outputSchema));
     }
 
     /**
