@@ -38,10 +38,14 @@ class ResNetCliTest {
     record Run(int exitCode, String stdout, String stderr) {}
 
     static Run resnet(String... args) throws IOException, InterruptedException {
+        return resnetWithClasspath(System.getProperty("java.class.path"), args);
+    }
+
+    static Run resnetWithClasspath(String classpath, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(PROJECT.resolve("jobs/resnet").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("RESNET_SPARK_CLASSPATH", System.getProperty("java.class.path"));
+        builder.environment().put("RESNET_SPARK_CLASSPATH", classpath);
         Path out = Files.createTempFile(dir, "stdout", ".txt");
         Path err = Files.createTempFile(dir, "stderr", ".txt");
         Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
@@ -129,6 +133,18 @@ class ResNetCliTest {
         assertTrue(run.stderr().contains(reason), () -> "expected '" + reason + "' in: " + run.stderr());
         assertTrue(!run.stderr().contains("Exception") && !run.stderr().contains("\tat "),
                 () -> "a stack trace instead of a reason: " + run.stderr());
+    }
+
+    @Test
+    void aMissingNativeLibraryNamesTheArtifactAndNeverDownloads() throws Exception {
+        String withoutNative = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.contains("pytorch-native"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        Run run = resnetWithClasspath(withoutNative, "info", "--arch", "resnet18");
+        assertEquals(1, run.exitCode(), run.stderr());
+        assertTrue(run.stderr().contains("ai.djl.pytorch:pytorch-native-cpu:2.0.1:linux-x86_64")
+                && run.stderr().contains("-Pcu118"), run.stderr());
+        assertTrue(!run.stderr().contains("Downloading"), run.stderr());
     }
 
     @Test
