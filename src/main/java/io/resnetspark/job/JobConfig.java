@@ -93,8 +93,10 @@ record JobConfig(
 
         String outputPath = optional(c, "output.path");
         String outputTable = optional(c, "output.table");
-        require(outputPath != null ^ outputTable != null,
-                "exactly one of output.path (--output) and output.table is required");
+        require(outputTable == null, "output.table is not supported yet: write to output.path and register it"
+                + " as an external table (CREATE TABLE t USING parquet LOCATION '<output.path>'); its run_id"
+                + " directories are the table's partitions");
+        require(outputPath != null, "output.path is required (--output)");
         Output output = new Output(outputPath, outputTable, oneOf(c, "output.format", OUTPUT_FORMATS),
                 atLeastZero(c, "output.partitions"));
 

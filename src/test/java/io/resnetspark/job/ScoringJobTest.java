@@ -197,6 +197,9 @@ class ScoringJobTest {
         Outcome syntax = score("--config", file.toString(), "--input", images.toString(), "--output", output.toString());
         assertEquals(2, syntax.exitCode());
         assertTrue(syntax.summary().get("error").getAsString().contains("bad.conf"));
+        Outcome table = score(baseArgs(output, "x", "--conf", "output.table=scores"));
+        assertEquals(2, table.exitCode());
+        assertTrue(table.summary().get("error").getAsString().contains("output.table is not supported yet"));
         Outcome badFlag = score("--frobnicate");
         assertEquals(2, badFlag.exitCode());
         assertTrue(Files.notExists(output));
