@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkFiles;
@@ -20,10 +22,28 @@ final class WeightsLocator {
 
     private WeightsLocator() {}
 
-    /** SHA-256 fingerprint of the weights, read through Hadoop ({@code sha256:<hex>}). */
+    /** Fingerprints already computed in this JVM, by URI, length and modification time. */
+    private static final Map<String, String> FINGERPRINTS = new ConcurrentHashMap<>();
+
+    /**
+     * SHA-256 fingerprint of the weights, read through Hadoop ({@code sha256:<hex>}). Remembered
+     * while the file's length and modification time stay the same, so that analysing many SQL
+     * queries or transforms does not hash a large file each time.
+     */
     static String fingerprint(String uri, Configuration conf) {
-        try (LocalWeights local = localCopy(uri, conf)) {
-            return "sha256:" + TensorFiles.sha256(local.path());
+        try {
+            org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+            org.apache.hadoop.fs.FileStatus status = path.getFileSystem(conf).getFileStatus(path);
+            String key = status.getPath() + "|" + status.getLen() + "|" + status.getModificationTime();
+            String known = FINGERPRINTS.get(key);
+            if (known != null) {
+                return known;
+            }
+            try (LocalWeights local = localCopy(uri, conf)) {
+                String fingerprint = "sha256:" + TensorFiles.sha256(local.path());
+                FINGERPRINTS.put(key, fingerprint);
+                return fingerprint;
+            }
         } catch (IOException e) {
             throw new IllegalArgumentException("weights " + uri + " cannot be read: " + e.getMessage(), e);
         }
