@@ -115,8 +115,10 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         cropSize = new IntParam(this, "cropSize",
                 "center crop to this square, as torchvision's CenterCrop; 0: no crop", ParamValidators.inRange(0, PreprocessConfig.MAX_SIDE));
         normalize = new BooleanParam(this, "normalize", "subtract mean and divide by std after scaling to [0, 1]");
-        mean = new DoubleArrayParam(this, "mean", "per-channel (R, G, B) mean for normalize");
-        std = new DoubleArrayParam(this, "std", "per-channel (R, G, B) standard deviation for normalize");
+        mean = new DoubleArrayParam(this, "mean", "per-channel (R, G, B) mean for normalize",
+                new SerializableValidator<>(values -> values.length == 3 && Arrays.stream(values).allMatch(Double::isFinite)));
+        std = new DoubleArrayParam(this, "std", "per-channel (R, G, B) standard deviation for normalize (> 0)",
+                new SerializableValidator<>(values -> values.length == 3 && Arrays.stream(values).allMatch(v -> v > 0 && v < Double.POSITIVE_INFINITY)));
         maxImagePixels = new LongParam(this, "maxImagePixels",
                 "images with more pixels are refused from their header, before decoding (decompression bombs)",
                 ParamValidators.gt(0));

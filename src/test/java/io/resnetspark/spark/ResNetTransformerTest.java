@@ -254,6 +254,9 @@ class ResNetTransformerTest {
         assertThrows(IllegalArgumentException.class, () -> transformer(1).setArchitecture("resnet99"));
         assertThrows(IllegalArgumentException.class, () -> transformer(1).setHandleInvalid("ignore"));
         assertThrows(IllegalArgumentException.class, () -> transformer(1).setDevice("tpu"));
+        assertThrows(IllegalArgumentException.class, () -> transformer(1).setMean(new double[] {0.5, 0.5}));
+        assertThrows(IllegalArgumentException.class, () -> transformer(1).setStd(new double[] {0.2, 0.0, 0.2}));
+        assertThrows(IllegalArgumentException.class, () -> transformer(1).setBatchSize(0));
     }
 
     @Test
