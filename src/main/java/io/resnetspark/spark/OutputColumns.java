@@ -13,14 +13,17 @@ import org.apache.spark.sql.types.StructType;
  * The columns the scorer appends, their types, and their values for one row: logits, then the
  * optional probabilities, top-k and embedding, then the error (keep mode only).
  */
-final class OutputColumns {
+public final class OutputColumns {
 
-    static final DataType FLOAT_ARRAY = DataTypes.createArrayType(DataTypes.FloatType, false);
-    static final StructType TOP_K_ENTRY = new StructType()
+    /** Logits, probabilities and embeddings: {@code array<float>}. */
+    public static final DataType FLOAT_ARRAY = DataTypes.createArrayType(DataTypes.FloatType, false);
+    /** One top-k entry: {@code struct<index:int,label:string,score:float>}. */
+    public static final StructType TOP_K_ENTRY = new StructType()
             .add("index", DataTypes.IntegerType, false)
             .add("label", DataTypes.StringType, true)
             .add("score", DataTypes.FloatType, false);
-    static final DataType TOP_K = DataTypes.createArrayType(TOP_K_ENTRY, false);
+    /** The top-k column: {@code array<struct<index:int,label:string,score:float>>}. */
+    public static final DataType TOP_K = DataTypes.createArrayType(TOP_K_ENTRY, false);
 
     private OutputColumns() {}
 

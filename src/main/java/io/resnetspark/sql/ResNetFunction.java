@@ -1,8 +1,8 @@
 package io.resnetspark.sql;
 
+import io.resnetspark.spark.OutputColumns;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /** The SQL functions this package adds, their names and result types. */
 public enum ResNetFunction {
@@ -15,12 +15,8 @@ public enum ResNetFunction {
     /** {@code resnet_error(image)}: why an image could not be scored, null when it was. */
     ERROR("resnet_error", "resnet_error(image) - why the image cannot be scored (reason: message), or null");
 
-    static final DataType FLOAT_ARRAY = DataTypes.createArrayType(DataTypes.FloatType, false);
-    static final StructType TOP_K_ENTRY = new StructType()
-            .add("index", DataTypes.IntegerType, false)
-            .add("label", DataTypes.StringType, true)
-            .add("score", DataTypes.FloatType, false);
-    static final DataType TOP_K = DataTypes.createArrayType(TOP_K_ENTRY, false);
+    static final DataType FLOAT_ARRAY = OutputColumns.FLOAT_ARRAY;
+    static final DataType TOP_K = OutputColumns.TOP_K;
 
     private final String sqlName;
     private final String usage;
