@@ -93,10 +93,11 @@ record JobConfig(
 
         String outputPath = optional(c, "output.path");
         String outputTable = optional(c, "output.table");
-        require(outputTable == null, "output.table is not supported yet: write to output.path and register it"
-                + " as an external table (CREATE TABLE t USING parquet LOCATION '<output.path>'); its run_id"
-                + " directories are the table's partitions");
-        require(outputPath != null, "output.path is required (--output)");
+        require(outputPath != null || outputTable != null, "output.path (--output) or output.table is required");
+        if (outputTable != null) {
+            require(outputTable.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?"),
+                    "output.table must be a table name, optionally database.table, got '" + outputTable + "'");
+        }
         Output output = new Output(outputPath, outputTable, oneOf(c, "output.format", OUTPUT_FORMATS),
                 atLeastZero(c, "output.partitions"));
 

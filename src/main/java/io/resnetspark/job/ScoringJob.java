@@ -170,8 +170,10 @@ public final class ScoringJob implements Callable<Integer> {
     }
 
     private static void showResults(SparkSession spark, JobConfig config, String id, int rows) {
-        Dataset<Row> published = spark.read().format(config.output().format())
-                .load(new org.apache.hadoop.fs.Path(config.output().path(), RunOutput.RUN_PARTITION + "=" + id).toString());
+        Dataset<Row> published = config.output().table() != null
+                ? spark.table(config.output().table()).where(col(RunOutput.RUN_PARTITION).equalTo(id))
+                : spark.read().format(config.output().format()).load(new org.apache.hadoop.fs.Path(
+                        ScoringRun.outputLocation(spark, config), RunOutput.RUN_PARTITION + "=" + id).toString());
         List<Column> columns = new ArrayList<>();
         columns.add(expr("element_at(split(" + config.input().idColumn() + ", '/'), -1)").as("image"));
         if (config.columns().topK() > 0) {

@@ -53,7 +53,7 @@ final class ScoringRun {
         transformer.transformSchema(input.schema());
         String fingerprint = transformer.weightsFingerprint(hadoop);
         String preprocessing = transformer.preprocessing().signature();
-        RunOutput output = new RunOutput(config.output().path(), runId, hadoop);
+        RunOutput output = new RunOutput(outputLocation(spark, config), runId, hadoop);
         RunSummary summary = new RunSummary(runId, config, fingerprint, preprocessing, output.root().toString());
 
         if (config.run().incremental() && output.hasPublishedRuns()) {
@@ -81,6 +81,9 @@ final class ScoringRun {
                 summary.finish(RunSummary.Status.FAILURE_BUDGET_EXCEEDED, start);
             } else {
                 output.publish();
+                if (config.output().table() != null) {
+                    registerTable(output);
+                }
                 summary.finish(RunSummary.Status.SUCCEEDED, start);
             }
         } catch (RuntimeException | IOException e) {
@@ -94,6 +97,31 @@ final class ScoringRun {
             LOG.warn("run {} not published: {}", runId, summary.status());
         }
         return summary;
+    }
+
+    /**
+     * Where a run's rows go: output.path, or for an output table without a path, the table's
+     * directory under the warehouse.
+     */
+    static String outputLocation(SparkSession spark, JobConfig config) {
+        if (config.output().path() != null) {
+            return config.output().path();
+        }
+        return new org.apache.hadoop.fs.Path(spark.conf().get("spark.sql.warehouse.dir"),
+                config.output().table().replace('.', '/')).toString();
+    }
+
+    /**
+     * Makes the output a catalog table: an external table over the output directory, whose
+     * run_id=... directories are its partitions. The data stays where the atomic publish put it,
+     * so a table reader, like a path reader, sees whole runs only.
+     */
+    private void registerTable(RunOutput output) {
+        String table = config.output().table();
+        spark.sql("CREATE TABLE IF NOT EXISTS " + table + " USING " + config.output().format()
+                + " LOCATION '" + output.root().toString().replace("'", "\\'") + "'");
+        spark.sql("REFRESH TABLE " + table);
+        spark.catalog().recoverPartitions(table);
     }
 
     /**

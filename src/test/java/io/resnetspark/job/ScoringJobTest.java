@@ -170,6 +170,16 @@ class ScoringJobTest {
     }
 
     @Test
+    void anOutputTableIsACatalogTableOverTheRunDirectories() {
+        Path output = dir.resolve("out-table");
+        Outcome outcome = score(baseArgs(output, "t1", "--conf", "output.table=scores", "--show", "20"));
+        assertEquals(0, outcome.exitCode(), outcome.stdout());
+        // --show reads the results back through the catalog table, by run_id partition.
+        assertTrue(outcome.stdout().contains("a.png") && outcome.stdout().contains("zero.jpg"), outcome.stdout());
+        assertEquals(6, published(output, "parquet").size());
+    }
+
+    @Test
     void jsonAndOrcOutputs() {
         for (String format : List.of("json", "orc")) {
             Path output = dir.resolve("out-" + format);
@@ -197,9 +207,9 @@ class ScoringJobTest {
         Outcome syntax = score("--config", file.toString(), "--input", images.toString(), "--output", output.toString());
         assertEquals(2, syntax.exitCode());
         assertTrue(syntax.summary().get("error").getAsString().contains("bad.conf"));
-        Outcome table = score(baseArgs(output, "x", "--conf", "output.table=scores"));
+        Outcome table = score(baseArgs(output, "x", "--conf", "output.table=bad-name"));
         assertEquals(2, table.exitCode());
-        assertTrue(table.summary().get("error").getAsString().contains("output.table is not supported yet"));
+        assertTrue(table.summary().get("error").getAsString().contains("output.table must be a table name"));
         Outcome badFlag = score("--frobnicate");
         assertEquals(2, badFlag.exitCode());
         assertTrue(Files.notExists(output));
