@@ -180,6 +180,27 @@ class ScoringJobTest {
     }
 
     @Test
+    void aCatalogTableOfEncodedImagesIsAnInput() {
+        SparkSession spark = SparkSession.builder().getOrCreate();
+        String parquet = dir.resolve("images-table").toString();
+        spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(images.toString())
+                .selectExpr("path AS image_id", "content AS bytes").write().mode("overwrite").parquet(parquet);
+        spark.sql("CREATE TABLE landed_images USING parquet LOCATION '" + parquet + "'");
+        // The job's getOrCreate() finds this session, so it sees the table (and stops the session).
+        Path output = dir.resolve("out-from-table");
+        Outcome outcome = score("--output", output.toString(), "--arch", "resnet18", "--run-id", "tbl",
+                "--conf", "input.format=table", "--conf", "input.table=landed_images",
+                "--conf", "input.image-column=bytes", "--conf", "input.id-column=image_id",
+                "--conf", "model.num-classes=10", "--conf", "model.preprocessing.resize=64",
+                "--conf", "model.preprocessing.crop=64");
+        assertEquals(0, outcome.exitCode(), outcome.stdout());
+        assertEquals(3, outcome.summary().get("scored").getAsLong());
+        List<Row> rows = published(output, "parquet");
+        assertEquals(6, rows.size(), "the five non-empty files plus notes.txt (no file filter when it landed)");
+        assertTrue(rows.stream().allMatch(r -> r.<String>getAs("image_id") != null));
+    }
+
+    @Test
     void jsonAndOrcOutputs() {
         for (String format : List.of("json", "orc")) {
             Path output = dir.resolve("out-" + format);
