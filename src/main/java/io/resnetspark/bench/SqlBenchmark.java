@@ -20,6 +20,7 @@ import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.types.DataTypes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,23 +33,10 @@ import picocli.CommandLine.Option;
         description = "SQL resnet_logits vs the transformer vs a naive row-at-a-time UDF, same images, same run.")
 public final class SqlBenchmark implements Callable<Integer> {
 
-    @Option(names = "--images", required = true, description = "Directory of JPEG files.")
-    String images;
+    @Mixin ImageTableOptions options;
 
     @Option(names = "--arch", defaultValue = "resnet18")
     String arch;
-
-    @Option(names = "--batch-size", defaultValue = "16")
-    int batchSize;
-
-    @Option(names = "--master", defaultValue = "local[2]")
-    String master;
-
-    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the image table.")
-    int partitions;
-
-    @Option(names = "--rounds", defaultValue = "2", description = "Alternating rounds; the best of each side counts.")
-    int rounds;
 
     @Option(names = "--naive-rounds", defaultValue = "1", description = "Rounds of the (slow) row-at-a-time UDF.")
     int naiveRounds;
@@ -58,24 +46,24 @@ public final class SqlBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SparkSession spark = SparkSession.builder().master(master).appName("benchmark-sql")
+        SparkSession spark = SparkSession.builder().master(options.master).appName("benchmark-sql")
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.extensions", ResNetSqlExtensions.class.getName())
                 .getOrCreate();
         try {
-            Dataset<Row> table = spark.read().format("binaryFile").load(images).repartition(partitions).cache();
+            Dataset<Row> table = options.table(spark);
             long count = table.count();
             table.createOrReplaceTempView("bench_images");
             spark.sql("SET spark.resnet.arch=" + arch);
-            spark.sql("SET spark.resnet.batchSize=" + batchSize);
-            ResNetTransformer transformer = new ResNetTransformer().setArchitecture(arch).setBatchSize(batchSize);
+            spark.sql("SET spark.resnet.batchSize=" + options.batchSize);
+            ResNetTransformer transformer = new ResNetTransformer().setArchitecture(arch).setBatchSize(options.batchSize);
             NaiveModel.arch = arch;
             spark.udf().register("naive_logits", (UDF1<byte[], float[]>) NaiveModel::logits,
                     DataTypes.createArrayType(DataTypes.FloatType, false));
             String sql = "SELECT path, resnet_logits(content) AS logits FROM bench_images";
             String naive = "SELECT path, naive_logits(content) AS logits FROM bench_images";
             // Warm-up: loads the resident model (shared by SQL and the transformer) and the naive one.
-            noop(spark.sql(sql + " LIMIT " + batchSize));
+            noop(spark.sql(sql + " LIMIT " + options.batchSize));
             noop(spark.sql(naive + " LIMIT 2"));
             if (explain) {
                 System.err.println(spark.sql(sql).queryExecution().executedPlan().treeString());
@@ -84,7 +72,7 @@ public final class SqlBenchmark implements Callable<Integer> {
             double bestSql = 0;
             double bestTransformer = 0;
             double bestNaive = 0;
-            for (int round = 1; round <= rounds; round++) {
+            for (int round = 1; round <= options.rounds; round++) {
                 // Alternate which side runs first, so neither always gets the warmer JVM.
                 double t;
                 double s;
@@ -105,7 +93,7 @@ public final class SqlBenchmark implements Callable<Integer> {
                 bestNaive = Math.max(bestNaive, n);
             }
             System.out.printf(Locale.ROOT, "%s, %d JPEGs, batch %d, %s, %d partitions, best of %d rounds (naive: %d)%n",
-                    arch, count, batchSize, master, partitions, rounds, naiveRounds);
+                    arch, count, options.batchSize, options.master, options.partitions, options.rounds, naiveRounds);
             System.out.printf(Locale.ROOT, "SQL resnet_logits (batched):   %8.2f images/s%n", bestSql);
             System.out.printf(Locale.ROOT, "transformer:                   %8.2f images/s%n", bestTransformer);
             System.out.printf(Locale.ROOT, "naive row-at-a-time UDF:       %8.2f images/s%n", bestNaive);

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,38 +27,25 @@ import picocli.CommandLine.Option;
         description = "Transformer end to end vs model-only forward, same batch size, same run.")
 public final class TransformerBenchmark implements Callable<Integer> {
 
-    @Option(names = "--images", required = true, description = "Directory of JPEG files.")
-    String images;
+    @Mixin ImageTableOptions options;
 
     @Option(names = "--arch", defaultValue = "resnet50")
     String arch;
 
-    @Option(names = "--batch-size", defaultValue = "16")
-    int batchSize;
-
-    @Option(names = "--master", defaultValue = "local[2]")
-    String master;
-
-    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the image table.")
-    int partitions;
-
-    @Option(names = "--rounds", defaultValue = "2", description = "Alternating rounds; the best of each side counts.")
-    int rounds;
-
     @Override
     public Integer call() {
-        SparkSession spark = SparkSession.builder().master(master).appName("benchmark-transformer")
+        SparkSession spark = SparkSession.builder().master(options.master).appName("benchmark-transformer")
                 .config("spark.ui.enabled", "false").getOrCreate();
         try {
-            Dataset<Row> table = spark.read().format("binaryFile").load(images).repartition(partitions).cache();
+            Dataset<Row> table = options.table(spark);
             long count = table.count();
-            ResNetTransformer transformer = new ResNetTransformer().setArchitecture(arch).setBatchSize(batchSize);
-            transformer.transform(table.limit(batchSize)).write().format("noop").mode("overwrite").save(); // loads the model
+            ResNetTransformer transformer = new ResNetTransformer().setArchitecture(arch).setBatchSize(options.batchSize);
+            transformer.transform(table.limit(options.batchSize)).write().format("noop").mode("overwrite").save(); // loads the model
             double bestPipeline = 0;
             double bestModel = 0;
             try (ResNetModel model = ResNetModel.seeded(ResNetSpec.imagenet(ResNetArchitecture.fromName(arch)), 0,
                     Device.cpu())) {
-                for (int round = 1; round <= rounds; round++) {
+                for (int round = 1; round <= options.rounds; round++) {
                     long start = System.nanoTime();
                     transformer.transform(table).write().format("noop").mode("overwrite").save();
                     double pipeline = count / ((System.nanoTime() - start) / 1e9);
@@ -69,7 +57,7 @@ public final class TransformerBenchmark implements Callable<Integer> {
                 }
             }
             System.out.printf(Locale.ROOT, "%s, %d JPEGs, batch %d, %s, %d partitions, best of %d rounds%n",
-                    arch, count, batchSize, master, partitions, rounds);
+                    arch, count, options.batchSize, options.master, options.partitions, options.rounds);
             System.out.printf(Locale.ROOT, "transformer end to end: %8.2f images/s%n", bestPipeline);
             System.out.printf(Locale.ROOT, "model only (forward):   %8.2f images/s%n", bestModel);
             System.out.printf(Locale.ROOT, "ratio:                  %8.2f (target >= 0.85, goal 0.90)%n", bestPipeline / bestModel);
@@ -81,18 +69,18 @@ public final class TransformerBenchmark implements Callable<Integer> {
 
     /** Forward passes over as many images as the table has, in full batches, on random input. */
     private double modelOnly(ResNetModel model, int images) {
-        long[] shape = {batchSize, 3, 224, 224};
-        float[] input = new float[batchSize * 3 * 224 * 224];
+        long[] shape = {options.batchSize, 3, 224, 224};
+        float[] input = new float[options.batchSize * 3 * 224 * 224];
         SplittableRandom random = new SplittableRandom(1);
         for (int i = 0; i < input.length; i++) {
             input[i] = (float) random.nextGaussian();
         }
-        int batches = Math.max(1, images / batchSize);
+        int batches = Math.max(1, images / options.batchSize);
         long start = System.nanoTime();
         for (int i = 0; i < batches; i++) {
             model.forward(input, shape);
         }
-        return batches * batchSize / ((System.nanoTime() - start) / 1e9);
+        return batches * options.batchSize / ((System.nanoTime() - start) / 1e9);
     }
 
     public static void main(String[] args) {
