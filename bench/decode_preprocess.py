@@ -31,12 +31,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "jobs" / "tools"))
+from script_args import OneLineErrorParser  # noqa: E402
 
-class _Parser(argparse.ArgumentParser):
-    """ArgumentParser whose errors are a single line on stderr."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def _positive(text):
@@ -161,7 +158,7 @@ def compare(lines) -> None:
 
 
 def main(argv=None) -> int:
-    parser = _Parser(description=__doc__.splitlines()[0])
+    parser = OneLineErrorParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     gen = commands.add_parser("generate", help="write ImageNet-like JPEGs")
     gen.add_argument("--out-dir", type=Path, required=True)

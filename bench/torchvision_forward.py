@@ -28,27 +28,13 @@ import resource
 import statistics
 import sys
 import time
+from pathlib import Path
 
-ARCHS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
-
-
-class _Parser(argparse.ArgumentParser):
-    """ArgumentParser whose errors are a single line on stderr."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "jobs" / "tools"))
+from script_args import OneLineErrorParser, int_at_least, RESNET_ARCHS  # noqa: E402
 
 
-def _int_at_least(name, lo):
-    def conv(text):
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {text!r}") from None
-        if v < lo:
-            raise argparse.ArgumentTypeError(f"{name} must be >= {lo}, got {v}")
-        return v
-    return conv
+ARCHS = RESNET_ARCHS
 
 
 def _batch_list(text):
@@ -63,19 +49,19 @@ def _batch_list(text):
 
 
 def parse_args(argv=None):
-    ap = _Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = OneLineErrorParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--arch", default="resnet50", choices=ARCHS)
     ap.add_argument("--batch-sizes", type=_batch_list, default=[1, 8, 32],
                     help="comma-separated batch sizes (default 1,8,32)")
-    ap.add_argument("--threads", type=_int_at_least("--threads", 1), default=None,
+    ap.add_argument("--threads", type=int_at_least("--threads", 1), default=None,
                     help="torch.set_num_threads value (default: leave torch's default, "
                          "which is 1 on this machine)")
-    ap.add_argument("--warmup", type=_int_at_least("--warmup", 0), default=3)
-    ap.add_argument("--iters", type=_int_at_least("--iters", 1), default=10)
-    ap.add_argument("--height", type=_int_at_least("--height", 1), default=224)
-    ap.add_argument("--width", type=_int_at_least("--width", 1), default=224)
-    ap.add_argument("--num-classes", type=_int_at_least("--num-classes", 1), default=1000)
-    ap.add_argument("--seed", type=_int_at_least("--seed", 0), default=0)
+    ap.add_argument("--warmup", type=int_at_least("--warmup", 0), default=3)
+    ap.add_argument("--iters", type=int_at_least("--iters", 1), default=10)
+    ap.add_argument("--height", type=int_at_least("--height", 1), default=224)
+    ap.add_argument("--width", type=int_at_least("--width", 1), default=224)
+    ap.add_argument("--num-classes", type=int_at_least("--num-classes", 1), default=1000)
+    ap.add_argument("--seed", type=int_at_least("--seed", 0), default=0)
     ap.add_argument("--onednn", action="store_true",
                     help="convert the model and input to oneDNN (MKL-DNN) layout, so every conv "
                          "uses oneDNN regardless of thread count")

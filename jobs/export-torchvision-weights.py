@@ -37,8 +37,9 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
+from script_args import OneLineErrorParser, int_at_least, RESNET_ARCHS  # noqa: E402
 
-ARCHS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
+ARCHS = RESNET_ARCHS
 WEIGHT_ENUMS = {"resnet18": "ResNet18_Weights", "resnet34": "ResNet34_Weights",
                 "resnet50": "ResNet50_Weights", "resnet101": "ResNet101_Weights",
                 "resnet152": "ResNet152_Weights"}
@@ -50,27 +51,8 @@ class ExportError(Exception):
     """A user-facing error: printed as one line, exit status 1."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """ArgumentParser whose errors are a single line on stderr."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _int_at_least(name, lo):
-    def conv(text):
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {text!r}") from None
-        if v < lo:
-            raise argparse.ArgumentTypeError(f"{name} must be >= {lo}, got {v}")
-        return v
-    return conv
-
-
 def parse_args(argv=None):
-    ap = _Parser(prog=PROG, description=__doc__,
+    ap = OneLineErrorParser(prog=PROG, description=__doc__,
                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--arch", required=True, choices=ARCHS)
     src = ap.add_mutually_exclusive_group(required=True)
@@ -83,12 +65,12 @@ def parse_args(argv=None):
     ap.add_argument("--weights-enum", default=None, metavar="NAME",
                     help="with --pretrained: member of torchvision's ResNet*_Weights, e.g. "
                          "IMAGENET1K_V1 or IMAGENET1K_V2 (default DEFAULT)")
-    ap.add_argument("--seed", type=_int_at_least("--seed", 0), default=None,
+    ap.add_argument("--seed", type=int_at_least("--seed", 0), default=None,
                     help="with --random: torch.manual_seed value (default 0)")
     ap.add_argument("--randomize-bn", action="store_true",
                     help="with --random: also randomise BatchNorm statistics/affine (same scheme "
                          "and seed as make_reference.py)")
-    ap.add_argument("--num-classes", type=_int_at_least("--num-classes", 1), default=1000)
+    ap.add_argument("--num-classes", type=int_at_least("--num-classes", 1), default=1000)
     ap.add_argument("--output", required=True, type=Path, metavar="FILE",
                     help="output file, .safetensors or .npz")
     ap.add_argument("--dtype", choices=("float32", "float16", "bfloat16"), default="float32",

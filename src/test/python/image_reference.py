@@ -42,6 +42,10 @@ import sys
 import zlib
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "jobs" / "tools"))
+from script_args import OneLineErrorParser  # noqa: E402
+
+
 sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
 
 try:
@@ -63,13 +67,6 @@ PIPELINES = {
     "r160c192x128": (160, (192, 128), "scale"),
     "resize64": (64, None, None),
 }
-
-
-class _Parser(argparse.ArgumentParser):
-    """ArgumentParser whose errors are a single line on stderr."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def photo(rng, width, height):
@@ -307,7 +304,7 @@ def write_resize_cases(out: Path, count: int, seed: int) -> None:
 
 
 def main(argv=None) -> int:
-    parser = _Parser(description=__doc__.splitlines()[0])
+    parser = OneLineErrorParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     images = commands.add_parser("images")
     images.add_argument("--out-dir", type=Path, required=True)

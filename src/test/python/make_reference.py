@@ -51,28 +51,10 @@ _HERE = Path(__file__).resolve().parent
 _TOOLS = _HERE.parent.parent.parent / "jobs" / "tools"
 sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
 sys.path.insert(0, str(_TOOLS))
+from script_args import OneLineErrorParser, int_at_least, RESNET_ARCHS  # noqa: E402
 
-ARCHS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
+ARCHS = RESNET_ARCHS
 INPUT_SEED_OFFSET = 0x9E3779B9
-
-
-class _Parser(argparse.ArgumentParser):
-    """ArgumentParser whose errors are a single line on stderr."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _positive(name):
-    def conv(text):
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {text!r}") from None
-        if v < 1:
-            raise argparse.ArgumentTypeError(f"{name} must be >= 1, got {v}")
-        return v
-    return conv
 
 
 def _seed(text):
@@ -94,14 +76,14 @@ def _default_f64_threads():
 
 
 def parse_args(argv=None):
-    ap = _Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = OneLineErrorParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--arch", required=True, choices=ARCHS)
-    ap.add_argument("--num-classes", type=_positive("--num-classes"), default=1000)
+    ap.add_argument("--num-classes", type=int_at_least("--num-classes", 1), default=1000)
     ap.add_argument("--seed", type=_seed, default=0)
-    ap.add_argument("--batch", type=_positive("--batch"), default=4)
-    ap.add_argument("--height", type=_positive("--height"), default=224)
-    ap.add_argument("--width", type=_positive("--width"), default=224)
-    ap.add_argument("--in-channels", type=_positive("--in-channels"), default=3,
+    ap.add_argument("--batch", type=int_at_least("--batch", 1), default=4)
+    ap.add_argument("--height", type=int_at_least("--height", 1), default=224)
+    ap.add_argument("--width", type=int_at_least("--width", 1), default=224)
+    ap.add_argument("--in-channels", type=int_at_least("--in-channels", 1), default=3,
                     help="input channels; != 3 replaces conv1 (kaiming_normal fan_out init, like torchvision)")
     ap.add_argument("--randomize-bn", action=argparse.BooleanOptionalAction, default=True,
                     help="randomise BN statistics/affine and scale branch gammas and fc (default: on)")
@@ -110,11 +92,11 @@ def parse_args(argv=None):
     ap.add_argument("--fc-scale", type=float, default=None,
                     help="override the fc.weight multiplier (default 2.0; only with --randomize-bn)")
     ap.add_argument("--out-dir", required=True, type=Path)
-    ap.add_argument("--threads", type=_positive("--threads"), default=1,
+    ap.add_argument("--threads", type=int_at_least("--threads", 1), default=1,
                     help="torch intra-op threads for the float32 pass (default 1, for determinism: "
                          "with >1 thread this torch build switches 1x1 convs to oneDNN, which changes "
                          "the float32 rounding)")
-    ap.add_argument("--f64-threads", type=_positive("--f64-threads"), default=_default_f64_threads(),
+    ap.add_argument("--f64-threads", type=int_at_least("--f64-threads", 1), default=_default_f64_threads(),
                     help="threads for the float64 pass (default min(2, usable CPUs)); float64 convs "
                          "run im2col+gemm parallel over the batch, so the result is bitwise "
                          "independent of this value (checked with torch 1.13.1)")
