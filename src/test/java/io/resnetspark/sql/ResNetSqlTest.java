@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.resnetspark.spark.ExecutorModelHost;
 import io.resnetspark.spark.ResNetTransformer;
+import io.resnetspark.testing.SparkTestSession;
 import io.resnetspark.testing.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,14 +40,7 @@ class ResNetSqlTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        spark = SparkSession.builder()
-                .master("local[2]")
-                .appName("ResNetSqlTest")
-                .config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "2")
-                .config("spark.default.parallelism", "2")
+        spark = SparkTestSession.builder("ResNetSqlTest")
                 .config("spark.sql.extensions", ResNetSqlExtensions.class.getName())
                 .getOrCreate();
         images = Files.createDirectories(dir.resolve("images"));

@@ -8,6 +8,11 @@ public final class SparkTestSession {
     private SparkTestSession() {}
 
     public static SparkSession start(String appName) {
+        return builder(appName).getOrCreate();
+    }
+
+    /** The builder {@link #start} uses, for tests that add settings of their own. */
+    public static SparkSession.Builder builder(String appName) {
         return SparkSession.builder()
                 .master("local[2]")
                 .appName(appName)
@@ -15,8 +20,7 @@ public final class SparkTestSession {
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.sql.shuffle.partitions", "2")
-                .config("spark.default.parallelism", "2")
-                .getOrCreate();
+                .config("spark.default.parallelism", "2");
     }
 
     public static void stop(SparkSession spark) {
