@@ -64,7 +64,7 @@ final class RunSummary {
 
     /**
      * Takes the row counts from the written output ({@code outcomes}: null key for scored rows,
-     * else reason code → rows) and the stage timings from the task metrics.
+     * else reason code → rows) and the stage timings from the task accumulators.
      */
     void counted(ScoringMetrics metrics, Map<String, Long> outcomes) {
         Map<String, Long> invalidByReason = new TreeMap<>();

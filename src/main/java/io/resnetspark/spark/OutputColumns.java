@@ -53,11 +53,13 @@ public final class OutputColumns {
             values.add(input.get(i));
         }
         values.add(output == null ? null : output.logits());
+        float[] probabilities = output != null && (plan.probabilities() || plan.topK() > 0)
+                ? softmax(output.logits()) : null;
         if (plan.probabilities()) {
-            values.add(output == null ? null : softmax(output.logits()));
+            values.add(probabilities);
         }
         if (plan.topK() > 0) {
-            values.add(output == null ? null : topK(output.logits(), plan.topK(), plan.labels()));
+            values.add(output == null ? null : topK(output.logits(), probabilities, plan.topK(), plan.labels()));
         }
         if (plan.embedding()) {
             values.add(output == null ? null : output.features());
@@ -87,8 +89,7 @@ public final class OutputColumns {
     }
 
     /** The k best classes, best first, scored by softmax probability; ties keep the lower index. */
-    static Row[] topK(float[] logits, int k, String[] labels) {
-        float[] probabilities = softmax(logits);
+    static Row[] topK(float[] logits, float[] probabilities, int k, String[] labels) {
         Integer[] order = new Integer[logits.length];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, (a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b));

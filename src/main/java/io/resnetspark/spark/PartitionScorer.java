@@ -145,7 +145,6 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
                 if (metrics != null) {
                     // Each image carries its share of its batch's forward time.
                     metrics.inferenceNanos.add(output.inferenceNanos());
-                    metrics.rowsScored.add(1);
                 }
                 out = OutputColumns.row(head.row, plan, output, null);
             }
@@ -169,7 +168,6 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
                     float[] chw = preprocessor.toChw(image);
                     long t3 = System.nanoTime();
                     if (metrics != null) {
-                        metrics.rowsRead.add(1);
                         metrics.readNanos.add(t1 - t0);
                         metrics.decodeNanos.add(t2 - t1);
                         metrics.preprocessNanos.add(t3 - t2);
@@ -186,10 +184,6 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
 
         private void recordInvalid(Row row, InvalidImageException e) {
             invalidRows++;
-            if (metrics != null) {
-                metrics.rowsRead.add(1);
-                metrics.invalidByReason.add(e.reason());
-            }
             invalidByReason.merge(e.reason(), 1L, Long::sum);
             String reason = e.reason() + ": " + e.getMessage();
             switch (plan.invalidRows()) {
