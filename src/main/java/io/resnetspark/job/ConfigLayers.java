@@ -32,8 +32,9 @@ final class ConfigLayers {
 
     private static final String DEFAULTS = "io/resnetspark/job/defaults.conf";
 
+    /** The job's own keys (defaults.conf) and the scoring settings' keys, at their defaults. */
     private final Config defaults = ConfigFactory.parseResources(ConfigLayers.class.getClassLoader(), DEFAULTS,
-            ConfigParseOptions.defaults().setAllowMissing(false));
+            ConfigParseOptions.defaults().setAllowMissing(false)).withFallback(JobSettings.defaults());
     private Config user = ConfigFactory.empty();
     private final Map<String, String> sparkProperties = new LinkedHashMap<>();
 
@@ -43,7 +44,8 @@ final class ConfigLayers {
             throw new JobConfigException("config file " + file + " does not exist");
         }
         try {
-            user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
+            user = JobSettings.withCurrentNames(
+                    ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)))
                     .withFallback(user);
         } catch (ConfigException e) {
             throw new JobConfigException("config file " + file + ": " + e.getMessage(), e);
@@ -54,7 +56,8 @@ final class ConfigLayers {
     /** Sets one job key (a flag, or a --conf override), above everything set before. */
     ConfigLayers set(String key, Object value) {
         try {
-            user = ConfigFactory.empty().withValue(key, ConfigValueFactory.fromAnyRef(value)).withFallback(user);
+            ConfigValue configValue = value instanceof ConfigValue given ? given : ConfigValueFactory.fromAnyRef(value);
+            user = JobSettings.withCurrentNames(ConfigFactory.empty().withValue(key, configValue)).withFallback(user);
         } catch (ConfigException e) {
             throw new JobConfigException("bad key '" + key + "': " + e.getMessage(), e);
         }
@@ -76,9 +79,9 @@ final class ConfigLayers {
         try {
             // Parse the value as HOCON so that numbers, booleans and lists keep their types.
             ConfigValue parsed = ConfigFactory.parseString("v = " + value).getValue("v");
-            user = ConfigFactory.empty().withValue(key, parsed).withFallback(user);
+            set(key, parsed);
         } catch (ConfigException e) {
-            user = ConfigFactory.empty().withValue(key, ConfigValueFactory.fromAnyRef(value)).withFallback(user);
+            set(key, value);
         }
         return this;
     }
@@ -97,7 +100,7 @@ final class ConfigLayers {
         }
         if (!unknown.isEmpty()) {
             throw new JobConfigException("unknown config key(s): " + String.join(", ", new TreeSet<>(unknown))
-                    + " (known keys are listed in conf/job.conf)");
+                    + " (the job's keys are listed in defaults.conf, the scoring settings in README.md, \"Settings\")");
         }
         try {
             return user.withFallback(defaults).resolve();

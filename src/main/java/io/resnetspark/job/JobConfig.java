@@ -2,35 +2,31 @@ package io.resnetspark.job;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import io.resnetspark.engine.DeviceChoice;
-import io.resnetspark.model.ResNetArchitecture;
+import io.resnetspark.options.ScoringOptions;
+import io.resnetspark.options.ScoringSettings;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
  * The job's configuration, typed and validated: every problem is found here, before Spark starts,
- * with a message naming the key.
+ * with a message naming the key. The scoring settings (model, preprocessing, labels, progress) are
+ * {@link ScoringOptions}; the rest are the job's own keys.
  */
 record JobConfig(
         Input input,
-        Model model,
+        ScoringOptions scoring,
         Columns columns,
         Output output,
         Run run,
-        int logEveryBatches,
         Config resolved) {
 
     /** What to read. */
     record Input(String format, String path, String table, boolean recursive, String fileFilter,
             String imageColumn, String idColumn) {}
 
-    /** Which model, where, and how to preprocess. */
-    record Model(String arch, int numClasses, String weights, long seed, String device, int batchSize,
-            int threads, int resize, int crop, boolean normalize, double[] mean, double[] std, long maxImagePixels) {}
-
-    /** Optional output columns. */
-    record Columns(boolean probabilities, int topK, String labels, boolean embedding) {}
+    /** Optional output columns (labels for the top-k are a scoring setting). */
+    record Columns(boolean probabilities, int topK, boolean embedding) {}
 
     /** Where the rows go. */
     record Output(String path, String table, String format, int partitions) {}
@@ -67,29 +63,11 @@ record JobConfig(
         Input input = new Input(inputFormat, inputPath, inputTable, c.getBoolean("input.recursive"),
                 c.getString("input.file-filter"), imageColumn, idColumn);
 
-        String arch = c.getString("model.arch");
-        try {
-            ResNetArchitecture.fromName(arch);
-        } catch (IllegalArgumentException e) {
-            throw new JobConfigException("model.arch: " + e.getMessage());
-        }
-        String device = c.getString("model.device");
-        try {
-            DeviceChoice.parse(device);
-        } catch (IllegalArgumentException e) {
-            throw new JobConfigException("model.device: " + e.getMessage());
-        }
-        Model model = new Model(arch, positive(c, "model.num-classes"), optional(c, "model.weights"),
-                c.getLong("model.seed"), device, positive(c, "model.batch-size"), atLeastZero(c, "model.threads"),
-                atLeastZero(c, "model.preprocessing.resize"), atLeastZero(c, "model.preprocessing.crop"),
-                c.getBoolean("model.preprocessing.normalize"), threeNumbers(c, "model.preprocessing.mean"),
-                threeNumbers(c, "model.preprocessing.std"), c.getLong("model.preprocessing.max-image-pixels"));
-        require(model.resize() > 0 || model.crop() > 0,
-                "model.preprocessing: resize and crop are both 0; nothing fixes the model input size");
+        // The job keeps invalid rows (with their reason) and applies its own run-wide budget.
+        ScoringOptions scoring = JobSettings.read(c).with(ScoringSettings.HANDLE_INVALID, "keep");
 
         int topK = atLeastZero(c, "outputs.top-k");
-        Columns columns = new Columns(c.getBoolean("outputs.probabilities"), topK, optional(c, "outputs.labels"),
-                c.getBoolean("outputs.embedding"));
+        Columns columns = new Columns(c.getBoolean("outputs.probabilities"), topK, c.getBoolean("outputs.embedding"));
 
         String outputPath = optional(c, "output.path");
         String outputTable = optional(c, "output.table");
@@ -109,7 +87,7 @@ record JobConfig(
         double budget = c.getDouble("run.max-invalid-fraction");
         require(budget >= 0 && budget <= 1, "run.max-invalid-fraction must be within [0, 1], got " + budget);
         Run run = new Run(runId, c.getBoolean("run.incremental"), budget);
-        return new JobConfig(input, model, columns, output, run, positive(c, "progress.log-every-batches"), c);
+        return new JobConfig(input, scoring, columns, output, run, c);
     }
 
     private static String optional(Config c, String key) {
@@ -128,22 +106,10 @@ record JobConfig(
         return value;
     }
 
-    private static int positive(Config c, String key) {
-        int value = c.getInt(key);
-        require(value > 0, key + " must be > 0, got " + value);
-        return value;
-    }
-
     private static int atLeastZero(Config c, String key) {
         int value = c.getInt(key);
         require(value >= 0, key + " must be >= 0, got " + value);
         return value;
-    }
-
-    private static double[] threeNumbers(Config c, String key) {
-        List<Double> values = c.getDoubleList(key);
-        require(values.size() == 3, key + " must list 3 numbers (R, G, B), got " + values.size());
-        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     private static void require(boolean condition, String message) {

@@ -1,6 +1,7 @@
 package io.resnetspark.job;
 
 import com.google.gson.GsonBuilder;
+import io.resnetspark.options.ScoringSettings;
 import io.resnetspark.spark.ScoringMetrics;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -42,7 +43,7 @@ final class RunSummary {
         fields.put("run_id", runId);
         fields.put("input", config.input().format().equals("table") ? config.input().table() : config.input().path());
         fields.put("output", output);
-        fields.put("arch", config.model().arch());
+        fields.put("arch", config.scoring().get(ScoringSettings.ARCH));
         fields.put("weights_fingerprint", fingerprint);
         fields.put("preprocessing", preprocessing);
         fields.put("started_at", Instant.now().toString());

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
+import io.resnetspark.options.ScoringSettings;
 import io.resnetspark.spark.InputKind;
 import io.resnetspark.spark.ResNetTransformer;
 import io.resnetspark.spark.ScoringMetrics;
@@ -193,35 +194,15 @@ final class ScoringRun {
     }
 
     private ResNetTransformer transformer() {
-        JobConfig.Model m = config.model();
         JobConfig.Columns c = config.columns();
         ResNetTransformer transformer = new ResNetTransformer()
                 .setInputCol(config.input().imageColumn())
-                .setArchitecture(m.arch())
-                .setNumClasses(m.numClasses())
-                .setSeed(m.seed())
-                .setDevice(m.device())
-                .setBatchSize(m.batchSize())
-                .setNumThreads(m.threads())
-                .setResizeSize(m.resize())
-                .setCropSize(m.crop())
-                .setNormalize(m.normalize())
-                .setMean(m.mean())
-                .setStd(m.std())
-                .setMaxImagePixels(m.maxImagePixels())
-                .setHandleInvalid("keep")
-                .setLogEveryBatches(config.logEveryBatches());
-        if (m.weights() != null) {
-            transformer.setWeightsPath(m.weights());
-        }
+                .setOptions(config.scoring());
         if (c.probabilities()) {
             transformer.setProbabilitiesCol("probabilities");
         }
         if (c.topK() > 0) {
             transformer.setTopKCol("top_k").setTopK(c.topK());
-            if (c.labels() != null) {
-                transformer.setLabelsPath(c.labels());
-            }
         }
         if (c.embedding()) {
             transformer.setEmbeddingCol("embedding");
@@ -244,7 +225,7 @@ final class ScoringRun {
             columns.add(col("embedding"));
         }
         columns.add(col("error"));
-        columns.add(lit(config.model().arch()).as("arch"));
+        columns.add(lit(config.scoring().get(ScoringSettings.ARCH)).as("arch"));
         columns.add(lit(fingerprint).as("weights_fingerprint"));
         columns.add(lit(preprocessing).as("preprocessing"));
         columns.add(current_timestamp().as("scored_at"));

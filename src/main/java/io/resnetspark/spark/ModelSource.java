@@ -2,6 +2,8 @@ package io.resnetspark.spark;
 
 import io.resnetspark.model.ResNetArchitecture;
 import io.resnetspark.model.ResNetSpec;
+import io.resnetspark.options.ScoringOptions;
+import io.resnetspark.options.ScoringSettings;
 import java.io.Serializable;
 
 /**
@@ -24,6 +26,13 @@ public record ModelSource(
 
     /** The precision the model computes in; a key part so reduced precision can live alongside. */
     public static final String PRECISION = "fp32";
+
+    /** The model {@code options} select, with the weights' fingerprint resolved on the driver. */
+    public static ModelSource of(ScoringOptions options, String fingerprint) {
+        return new ModelSource(options.get(ScoringSettings.ARCH), options.get(ScoringSettings.NUM_CLASSES),
+                options.optional(ScoringSettings.WEIGHTS).orElse(null), fingerprint, options.get(ScoringSettings.SEED),
+                options.get(ScoringSettings.DEVICE), options.get(ScoringSettings.NUM_THREADS));
+    }
 
     public ResNetSpec spec() {
         return new ResNetSpec(ResNetArchitecture.fromName(architecture), numClasses, 3);

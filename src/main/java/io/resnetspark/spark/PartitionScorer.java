@@ -3,124 +3,90 @@ package io.resnetspark.spark;
 import io.resnetspark.image.InvalidImageException;
 import io.resnetspark.image.Preprocessor;
 import io.resnetspark.image.RgbImage;
+import io.resnetspark.options.ScoringSettings;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.types.StructType;
 
 /**
- * Scores one partition: decodes and preprocesses each row in the task thread, hands the pixels to
- * the executor's model owner, and emits the rows in their input order as their outputs arrive.
- * A window of rows is in flight at once so that decoding the next images overlaps with inference
- * of the previous ones, and memory stays bounded however long the partition is.
+ * Scores one partition of Catalyst rows: decodes and preprocesses each row's image in the task
+ * thread, hands the pixels to the executor's model owner, and emits each input row joined with its
+ * outputs, in input order, as the outputs arrive. A window of rows is in flight at once so that
+ * decoding the next images overlaps with inference of the previous ones, and memory stays bounded
+ * however long the partition is.
  */
-final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
+public final class PartitionScorer {
 
-    private static final long serialVersionUID = 1L;
-
-    private final ScoringPlan plan;
-
-    PartitionScorer(ScoringPlan plan) {
-        this.plan = plan;
-    }
-
-    @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
-        return new ScoredRows(rows, plan);
-    }
+    private final ScoringTask task;
+    private final StructType outputSchema;
 
     /**
-     * This scorer as the Scala function Spark's MapPartitions node holds, so that EXPLAIN prints
-     * {@link #toString()} (the Java overload of mapPartitions wraps it in an anonymous lambda).
+     * @param outputSchema the input columns followed by the output columns, as the plan node
+     *     declares them
      */
-    scala.Function1<scala.collection.Iterator<Row>, scala.collection.Iterator<Row>> asScalaFunction() {
-        return new ScalaFunction(this);
+    public PartitionScorer(ScoringTask task, StructType outputSchema) {
+        this.task = task;
+        this.outputSchema = outputSchema;
     }
 
-    private static final class ScalaFunction
-            extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Row>, scala.collection.Iterator<Row>>
-            implements java.io.Serializable {
-        private static final long serialVersionUID = 1L;
-        private final PartitionScorer scorer;
-
-        ScalaFunction(PartitionScorer scorer) {
-            this.scorer = scorer;
-        }
-
-        @Override
-        public scala.collection.Iterator<Row> apply(scala.collection.Iterator<Row> rows) {
-            return scala.collection.JavaConverters.asScalaIterator(scorer.call(scala.collection.JavaConverters.asJavaIterator(rows)));
-        }
-
-        @Override
-        public String toString() {
-            return scorer.toString();
-        }
-    }
-
-    /** How EXPLAIN shows the batched scoring node (MapPartitions prints its function). */
-    @Override
-    public String toString() {
-        StringBuilder outputs = new StringBuilder("logits");
-        if (plan.probabilities()) {
-            outputs.append(", probabilities");
-        }
-        if (plan.topK() > 0) {
-            outputs.append(", topK(").append(plan.topK()).append(')');
-        }
-        if (plan.embedding()) {
-            outputs.append(", embedding");
-        }
-        return "ResNetBatchScorer(" + plan.model().architecture() + ", classes=" + plan.model().numClasses()
-                + ", weights=" + shortFingerprint() + ", device=" + plan.model().device()
-                + ", batchSize=" + plan.batchSize() + ", outputs=[" + outputs + "], invalid=" + plan.invalidRows() + ")";
-    }
-
-    private String shortFingerprint() {
-        String fingerprint = plan.model().fingerprint();
-        return fingerprint.length() > 19 ? fingerprint.substring(0, 19) + "..." : fingerprint;
+    /** The scored rows of one partition, lazily. */
+    public Iterator<InternalRow> score(Iterator<InternalRow> rows) {
+        return new ScoredRows(rows, task, UnsafeProjection.create(outputSchema));
     }
 
     /** The lazily scored rows of one partition. */
-    private static final class ScoredRows implements Iterator<Row> {
+    private static final class ScoredRows implements Iterator<InternalRow> {
 
-        private final Iterator<Row> input;
-        private final ScoringPlan plan;
-        private final RowImageReader images;
+        private final Iterator<InternalRow> input;
+        private final ScoringTask task;
+        private final UnsafeProjection project;
+        private final JoinedRow joined = new JoinedRow();
+        private final ImageColumn images;
         private final Preprocessor preprocessor;
         private final long[] chwShape;
         private final int window;
+        private final OutputValues values;
+        private final InvalidRowPolicy invalidRows;
         private final Deque<Pending> pending = new ArrayDeque<>();
         private final Map<String, Long> invalidByReason = new TreeMap<>();
         private final ScoringMetrics metrics;
         private ScoringService service;
         private long rowsRead;
-        private long invalidRows;
-        /** When the last row was handed downstream; the time until the next call is the writer's. */
+        private long invalidCount;
+        /** When the last row was handed downstream; the time until the next call is downstream's. */
         private long handedOutAt;
 
-        ScoredRows(Iterator<Row> input, ScoringPlan plan) {
+        ScoredRows(Iterator<InternalRow> input, ScoringTask task, UnsafeProjection project) {
             this.input = input;
-            this.plan = plan;
-            this.images = new RowImageReader(plan.inputIndex(), plan.inputKind(), plan.maxImagePixels(),
-                    plan.hadoopConf().get());
-            this.preprocessor = new Preprocessor(plan.preprocessing());
-            this.chwShape = new long[] {3, plan.preprocessing().outputHeight(), plan.preprocessing().outputWidth()};
-            this.window = Math.max(8, 2 * plan.batchSize());
-            this.metrics = plan.metrics();
+            this.task = task;
+            this.project = project;
+            StructType schema = task.inputSchema();
+            int image = task.imageOrdinal();
+            this.images = new ImageColumn(image, schema.fields()[image].name(), schema.fields()[image].dataType(),
+                    task.options().get(ScoringSettings.MAX_IMAGE_PIXELS), task.hadoopConf());
+            this.preprocessor = new Preprocessor(task.options().preprocessing());
+            this.chwShape = new long[] {3, preprocessor.config().outputHeight(), preprocessor.config().outputWidth()};
+            this.window = Math.max(8, 2 * task.options().get(ScoringSettings.BATCH_SIZE));
+            this.values = new OutputValues(task.outputs(), task.labels());
+            this.invalidRows = task.invalidRows();
+            this.metrics = task.metrics();
         }
 
         @Override
         public boolean hasNext() {
-            if (handedOutAt != 0 && metrics != null) {
-                metrics.writeNanos.add(System.nanoTime() - handedOutAt);
+            if (handedOutAt != 0) {
+                metrics.downstreamNanos.add(System.nanoTime() - handedOutAt);
                 handedOutAt = 0;
             }
             fill();
@@ -132,22 +98,26 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
         }
 
         @Override
-        public Row next() {
+        public InternalRow next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
             Pending head = pending.poll();
-            Row out;
+            InternalRow outputs;
             if (head.output == null) {
-                out = OutputColumns.row(head.row, plan, null, head.error);
+                outputs = values.row(null, head.error);
             } else {
                 ModelOutput output = await(head);
-                if (metrics != null) {
-                    // Each image carries its share of its batch's forward time.
-                    metrics.inferenceNanos.add(output.inferenceNanos());
+                // Each image carries its share of its batch's forward time, and the first image of a
+                // batch counts the batch.
+                metrics.inferenceNanos.add(output.inferenceNanos());
+                metrics.scored.add(1);
+                if (output.firstInBatch()) {
+                    metrics.batches.add(1);
                 }
-                out = OutputColumns.row(head.row, plan, output, null);
+                outputs = values.row(output, null);
             }
+            InternalRow out = project.apply(joined.apply(head.row, outputs));
             handedOutAt = System.nanoTime();
             return out;
         }
@@ -159,7 +129,8 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
                 if (!input.hasNext()) {
                     break;
                 }
-                Row row = input.next();
+                // The child may reuse its row object; a row waiting in the window needs its own copy.
+                InternalRow row = input.next().copy();
                 rowsRead++;
                 try {
                     long t1 = System.nanoTime();
@@ -167,11 +138,9 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
                     long t2 = System.nanoTime();
                     float[] chw = preprocessor.toChw(image);
                     long t3 = System.nanoTime();
-                    if (metrics != null) {
-                        metrics.readNanos.add(t1 - t0);
-                        metrics.decodeNanos.add(t2 - t1);
-                        metrics.preprocessNanos.add(t3 - t2);
-                    }
+                    metrics.readNanos.add(t1 - t0);
+                    metrics.decodeNanos.add(t2 - t1);
+                    metrics.preprocessNanos.add(t3 - t2);
                     pending.add(new Pending(row, service().submit(chw, chwShape), null));
                 } catch (InvalidImageException e) {
                     recordInvalid(row, e);
@@ -182,11 +151,12 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
             }
         }
 
-        private void recordInvalid(Row row, InvalidImageException e) {
-            invalidRows++;
+        private void recordInvalid(InternalRow row, InvalidImageException e) {
+            invalidCount++;
+            metrics.invalid.add(1);
             invalidByReason.merge(e.reason(), 1L, Long::sum);
             String reason = e.reason() + ": " + e.getMessage();
-            switch (plan.invalidRows()) {
+            switch (invalidRows) {
                 case ERROR:
                     throw new InvalidRowException("cannot score " + describe(row) + ": " + reason
                             + " (handleInvalid=error; use keep or skip to go on past bad images)", e);
@@ -200,8 +170,8 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
 
         private ScoringService service() {
             if (service == null) {
-                service = ExecutorModelHost.serviceFor(plan.model(), plan.batchSize(), plan.logEveryBatches(),
-                        plan.hadoopConf().get());
+                service = ExecutorModelHost.serviceFor(task.model(), task.options().get(ScoringSettings.BATCH_SIZE),
+                        task.options().get(ScoringSettings.LOG_EVERY_BATCHES), task.hadoopConf());
             }
             return service;
         }
@@ -220,31 +190,30 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
 
         /** Fails the task when the share of invalid rows exceeds the budget. */
         private void checkBudget() {
-            if (rowsRead > 0 && invalidRows > plan.maxInvalidFraction() * rowsRead) {
-                TaskContext task = TaskContext.get();
-                throw new InvalidRowException(String.format(java.util.Locale.ROOT,
+            double budget = task.options().get(ScoringSettings.MAX_INVALID_FRACTION);
+            if (rowsRead > 0 && invalidCount > budget * rowsRead) {
+                TaskContext context = TaskContext.get();
+                throw new InvalidRowException(String.format(Locale.ROOT,
                         "%d of %d rows in partition %d are invalid (%.1f%%), more than maxInvalidFraction=%s allows;"
                                 + " reasons: %s",
-                        invalidRows, rowsRead, task == null ? -1 : task.partitionId(),
-                        100.0 * invalidRows / rowsRead, plan.maxInvalidFraction(), invalidByReason), null);
+                        invalidCount, rowsRead, context == null ? -1 : context.partitionId(),
+                        100.0 * invalidCount / rowsRead, budget, invalidByReason), null);
             }
         }
 
-        private String describe(Row row) {
-            int input = plan.inputIndex();
-            if (plan.inputKind() == InputKind.PATH && !row.isNullAt(input)) {
-                return "row '" + row.getString(input) + "'";
+        private String describe(InternalRow row) {
+            String image = images.describe(row);
+            if (image != null) {
+                return "row '" + image + "'";
             }
-            if (plan.inputKind() == InputKind.IMAGE_STRUCT && !row.isNullAt(input)) {
-                return "row '" + row.getStruct(input).getAs("origin") + "'";
+            int name = task.rowNameOrdinal();
+            if (name >= 0 && !row.isNullAt(name)) {
+                return "row '" + row.get(name, task.inputSchema().fields()[name].dataType()) + "'";
             }
-            if (plan.rowNameIndex() >= 0 && !row.isNullAt(plan.rowNameIndex())) {
-                return "row '" + row.get(plan.rowNameIndex()) + "'";
-            }
-            TaskContext task = TaskContext.get();
-            return "row " + rowsRead + " of partition " + (task == null ? "?" : task.partitionId());
+            TaskContext context = TaskContext.get();
+            return "row " + rowsRead + " of partition " + (context == null ? "?" : context.partitionId());
         }
     }
 
-    private record Pending(Row row, CompletableFuture<ModelOutput> output, String error) {}
+    private record Pending(InternalRow row, CompletableFuture<ModelOutput> output, String error) {}
 }

@@ -1,18 +1,20 @@
 package io.resnetspark.spark;
 
-import io.resnetspark.engine.DeviceChoice;
-import io.resnetspark.image.ImageDecoder;
 import io.resnetspark.image.PreprocessConfig;
-import io.resnetspark.model.ResNetArchitecture;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import io.resnetspark.options.FrontEnd;
+import io.resnetspark.options.ScoringOptions;
+import io.resnetspark.options.ScoringSettings;
+import io.resnetspark.options.Setting;
+import io.resnetspark.spark.plan.Datasets;
+import io.resnetspark.spark.plan.ResNetScoring;
+import io.resnetspark.spark.plan.ResNetScoringStrategy;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleArrayParam;
@@ -27,10 +29,12 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.types.StructType;
+import scala.collection.JavaConverters;
 
 /**
  * Scores a table of images with a ResNet: the same table, plus a logits column ({@code
@@ -40,7 +44,12 @@ import org.apache.spark.sql.types.StructType;
  * <p>The input column is encoded image bytes (binary: {@code binaryFile}, Parquet), Spark's image
  * struct ({@code format("image")}) or image paths/URIs (string, read through Hadoop). Images get
  * torchvision's eval transform by default. Each executor holds one resident model, on the GPU Spark
- * assigned to its tasks or on the CPU, fed by all its tasks through one batching owner.
+ * assigned to its tasks or on the CPU, fed by all its tasks through one batching owner. The plan
+ * shows the scoring as a {@code ResNetScoring} node.
+ *
+ * <p>The scoring params (architecture, weights, device, batch size, preprocessing, ...) are the
+ * settings of {@link ScoringSettings}, under the same names as the SQL settings ({@code
+ * spark.resnet.<name>}) and the job's keys; the column params are the transformer's own.
  *
  * <p>A row whose image cannot be used follows {@code handleInvalid}: {@code keep} (default) keeps
  * it with null outputs and the reason in {@code errorCol}; {@code skip} drops it; {@code error}
@@ -58,26 +67,15 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     private final Param<String> probabilitiesCol;
     private final Param<String> topKCol;
     private final IntParam topK;
-    private final Param<String> labelsPath;
     private final Param<String> embeddingCol;
     private final Param<String> errorCol;
-    private final Param<String> architecture;
-    private final IntParam numClasses;
-    private final Param<String> weightsPath;
-    private final LongParam seed;
-    private final Param<String> device;
-    private final IntParam batchSize;
-    private final IntParam numThreads;
-    private final IntParam resizeSize;
-    private final IntParam cropSize;
-    private final BooleanParam normalize;
-    private final DoubleArrayParam mean;
-    private final DoubleArrayParam std;
-    private final LongParam maxImagePixels;
-    private final Param<String> handleInvalid;
-    private final DoubleParam maxInvalidFraction;
-    private final IntParam logEveryBatches;
-    /** Counters of the run, when a caller (the batch job) wants them; not a param, not saved. */
+    /** One param per scoring setting, by its name, and one per old name of a renamed setting. */
+    private final Map<String, Param<?>> settingParams = new LinkedHashMap<>();
+    /** The current param of each old name's param. */
+    private final Map<String, Param<?>> renamedTo = new LinkedHashMap<>();
+    /** Every param, in declaration order: Spark's param handling asks for them while they are being declared. */
+    private final List<Param<?>> allParams = new ArrayList<>();
+    /** Where the scoring node reports its metrics, when a caller (the batch job) wants them; not saved. */
     private transient ScoringMetrics metrics;
 
     public ResNetTransformer() {
@@ -86,135 +84,157 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
 
     public ResNetTransformer(String uid) {
         this.uid = uid;
-        inputCol = new Param<>(this, "inputCol",
-                "image column: binary (encoded bytes), Spark's image struct, or string (paths/URIs)");
-        outputCol = new Param<>(this, "outputCol", "logits column to add, array<float>", nonEmpty());
-        probabilitiesCol = new Param<>(this, "probabilitiesCol", "softmax probabilities column to add, or empty for none");
-        topKCol = new Param<>(this, "topKCol",
-                "top-k column to add, array<struct<index:int,label:string,score:float>>, or empty for none");
-        topK = new IntParam(this, "topK", "classes in the top-k column (> 0)", ParamValidators.gt(0));
-        labelsPath = new Param<>(this, "labelsPath",
-                "text file with one class label per line (any Hadoop URI), for the top-k column; empty: index only");
-        embeddingCol = new Param<>(this, "embeddingCol",
-                "pooled penultimate features column to add (512 or 2048 floats), or empty for none");
-        errorCol = new Param<>(this, "errorCol", "column with the reason a row was not scored (handleInvalid=keep)", nonEmpty());
-        architecture = new Param<>(this, "architecture", "ResNet: " + ResNetArchitecture.knownNames(),
-                ParamValidators.inArray(Arrays.stream(ResNetArchitecture.values()).map(ResNetArchitecture::modelName).toArray(String[]::new)));
-        numClasses = new IntParam(this, "numClasses", "classes of the final layer (> 0)", ParamValidators.gt(0));
-        weightsPath = new Param<>(this, "weightsPath",
-                "torchvision state_dict as .safetensors or .npz, any Hadoop URI (file, hdfs, s3a); empty: seeded random weights, not pretrained");
-        seed = new LongParam(this, "seed", "seed of the random weights used without weightsPath");
-        device = new Param<>(this, "device", "auto (the GPU Spark assigned, else CPU), cpu, gpu, or gpu:N", validDevice());
-        batchSize = new IntParam(this, "batchSize", "images per forward pass (> 0)", ParamValidators.gt(0));
-        numThreads = new IntParam(this, "numThreads",
-                "PyTorch intra-op threads per executor; 0 keeps PyTorch's default (set by the first model load in a JVM)",
-                ParamValidators.gtEq(0));
-        resizeSize = new IntParam(this, "resizeSize",
-                "resize the shorter side to this with antialiased bilinear, as torchvision's Resize; 0: no resize",
-                ParamValidators.inRange(0, PreprocessConfig.MAX_SIDE));
-        cropSize = new IntParam(this, "cropSize",
-                "center crop to this square, as torchvision's CenterCrop; 0: no crop", ParamValidators.inRange(0, PreprocessConfig.MAX_SIDE));
-        normalize = new BooleanParam(this, "normalize", "subtract mean and divide by std after scaling to [0, 1]");
-        mean = new DoubleArrayParam(this, "mean", "per-channel (R, G, B) mean for normalize",
-                new SerializableValidator<>(values -> values.length == 3 && Arrays.stream(values).allMatch(Double::isFinite)));
-        std = new DoubleArrayParam(this, "std", "per-channel (R, G, B) standard deviation for normalize (> 0)",
-                new SerializableValidator<>(values -> values.length == 3 && Arrays.stream(values).allMatch(v -> v > 0 && v < Double.POSITIVE_INFINITY)));
-        maxImagePixels = new LongParam(this, "maxImagePixels",
-                "images with more pixels are refused from their header, before decoding (decompression bombs)",
-                ParamValidators.gt(0));
-        handleInvalid = new Param<>(this, "handleInvalid",
-                "rows whose image cannot be scored: keep (null outputs + reason in errorCol), skip (drop), error (fail)",
-                ParamValidators.inArray(new String[] {"keep", "skip", "error"}));
-        maxInvalidFraction = new DoubleParam(this, "maxInvalidFraction",
-                "fail a task when more than this fraction of its rows are invalid (1.0: never)",
-                ParamValidators.inRange(0.0, 1.0));
-
-        logEveryBatches = new IntParam(this, "logEveryBatches",
-                "executors log their throughput every this many batches (> 0)", ParamValidators.gt(0));
-
+        inputCol = declare(new Param<>(this, "inputCol",
+                "image column: binary (encoded bytes), Spark's image struct, or string (paths/URIs)"));
+        outputCol = declare(new Param<>(this, "outputCol", "logits column to add, array<float>", nonEmpty()));
+        probabilitiesCol = declare(new Param<>(this, "probabilitiesCol", "softmax probabilities column to add, or empty for none"));
+        topKCol = declare(new Param<>(this, "topKCol",
+                "top-k column to add, array<struct<index:int,label:string,score:float>>, or empty for none"));
+        topK = declare(new IntParam(this, "topK", "classes in the top-k column (> 0)", ParamValidators.gt(0)));
+        embeddingCol = declare(new Param<>(this, "embeddingCol",
+                "pooled penultimate features column to add (512 or 2048 floats), or empty for none"));
+        errorCol = declare(new Param<>(this, "errorCol", "column with the reason a row was not scored (handleInvalid=keep)", nonEmpty()));
         setDefault(inputCol, "content");
         setDefault(outputCol, "logits");
         setDefault(probabilitiesCol, "");
         setDefault(topKCol, "");
         setDefault(topK, 5);
-        setDefault(labelsPath, "");
         setDefault(embeddingCol, "");
         setDefault(errorCol, "error");
-        setDefault(architecture, "resnet50");
-        setDefault(numClasses, 1000);
-        setDefault(weightsPath, "");
-        setDefault(seed, 0L);
-        setDefault(device, "auto");
-        setDefault(batchSize, 16);
-        setDefault(numThreads, 0);
-        setDefault(resizeSize, 256);
-        setDefault(cropSize, 224);
-        setDefault(normalize, true);
-        setDefault(mean, toDoubles(PreprocessConfig.IMAGENET_MEAN));
-        setDefault(std, toDoubles(PreprocessConfig.IMAGENET_STD));
-        setDefault(maxImagePixels, ImageDecoder.DEFAULT_MAX_PIXELS);
-        setDefault(handleInvalid, "keep");
-        setDefault(maxInvalidFraction, 1.0);
-        setDefault(logEveryBatches, 20);
+        for (Setting<?> setting : ScoringSettings.of(FrontEnd.TRANSFORMER)) {
+            Param<?> param = declare(settingParam(setting, setting.paramName(), setting.doc()));
+            settingParams.put(param.name(), param);
+            setDefaultValue(param, setting.defaultValue());
+            for (String alias : setting.aliases(FrontEnd.TRANSFORMER)) {
+                settingParams.put(alias, declare(settingParam(setting, alias,
+                        "deprecated name of " + setting.paramName() + ": " + setting.doc())));
+                renamedTo.put(alias, param);
+            }
+        }
+    }
+
+    private <P extends Param<?>> P declare(P param) {
+        allParams.add(param);
+        return param;
+    }
+
+    /** A Spark param of the setting's type that checks values with the setting's rule. */
+    private Param<?> settingParam(Setting<?> setting, String name, String doc) {
+        String settingName = setting.name(); // the validator travels with the param: it captures names only
+        SerializableValidator<Object> rule = new SerializableValidator<>(value -> {
+            ScoringSettings.named(settingName).orElseThrow().checked(value, name);
+            return true;
+        });
+        Class<?> type = setting.type().javaType();
+        if (type == Integer.class) {
+            return new IntParam(this, name, doc, castRule(rule));
+        }
+        if (type == Long.class) {
+            return new LongParam(this, name, doc, castRule(rule));
+        }
+        if (type == Double.class) {
+            return new DoubleParam(this, name, doc, castRule(rule));
+        }
+        if (type == Boolean.class) {
+            return new BooleanParam(this, name, doc);
+        }
+        if (type == double[].class) {
+            return new DoubleArrayParam(this, name, doc, castRule(rule));
+        }
+        return new Param<String>(this, name, doc, castRule(rule));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> scala.Function1<T, Object> castRule(SerializableValidator<Object> rule) {
+        return (scala.Function1<T, Object>) (scala.Function1<?, Object>) rule;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void setDefaultValue(Param<?> param, Object value) {
+        setDefault((Param<Object>) param, value);
     }
 
     private static scala.Function1<String, Object> nonEmpty() {
         return new SerializableValidator<>(value -> value != null && !value.isEmpty());
     }
 
-    private static scala.Function1<String, Object> validDevice() {
-        return new SerializableValidator<>(value -> {
-            try {
-                DeviceChoice.parse(value);
-                return true;
-            } catch (IllegalArgumentException e) {
-                return false;
-            }
-        });
-    }
-
-    private static double[] toDoubles(float[] values) {
-        double[] out = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
+    /**
+     * A value set under an old param name (a saved pipeline, {@code set("architecture", ...)})
+     * moves to the current param, so that every reader sees it there.
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public void onParamChange(Param<?> param) {
+        Param<Object> current = (Param<Object>) renamedTo.get(param.name());
+        if (current != null && isSet(param)) {
+            Object value = $(param);
+            clear(param);
+            set(current, value);
+            io.resnetspark.options.Deprecations.renamed(param.name(), current.name());
         }
-        return out;
     }
 
-    private static float[] toFloats(double[] values) {
-        float[] out = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = (float) values[i];
-        }
-        return out;
+    /** The params, for Spark's param handling (explain, copy, save/load); the scoring ones come from the settings. */
+    @Override
+    public Param<?>[] params() {
+        return allParams.toArray(new Param<?>[0]);
     }
 
-    // ---- params, as Spark finds them: public no-argument methods returning a Param ----
+    // ---- column params, as Spark ML exposes params: public no-argument methods ----
 
     public Param<String> inputCol() { return inputCol; }
     public Param<String> outputCol() { return outputCol; }
     public Param<String> probabilitiesCol() { return probabilitiesCol; }
     public Param<String> topKCol() { return topKCol; }
     public IntParam topK() { return topK; }
-    public Param<String> labelsPath() { return labelsPath; }
     public Param<String> embeddingCol() { return embeddingCol; }
     public Param<String> errorCol() { return errorCol; }
-    public Param<String> architecture() { return architecture; }
-    public IntParam numClasses() { return numClasses; }
-    public Param<String> weightsPath() { return weightsPath; }
-    public LongParam seed() { return seed; }
-    public Param<String> device() { return device; }
-    public IntParam batchSize() { return batchSize; }
-    public IntParam numThreads() { return numThreads; }
-    public IntParam resizeSize() { return resizeSize; }
-    public IntParam cropSize() { return cropSize; }
-    public BooleanParam normalize() { return normalize; }
-    public DoubleArrayParam mean() { return mean; }
-    public DoubleArrayParam std() { return std; }
-    public LongParam maxImagePixels() { return maxImagePixels; }
-    public Param<String> handleInvalid() { return handleInvalid; }
-    public DoubleParam maxInvalidFraction() { return maxInvalidFraction; }
-    public IntParam logEveryBatches() { return logEveryBatches; }
+
+    // ---- scoring params (see ScoringSettings for their meaning and defaults) ----
+
+    /** The param of a scoring setting, by the setting's name or an old name. */
+    public Param<?> settingParam(String name) {
+        Param<?> param = settingParams.get(name);
+        if (param == null) {
+            throw new IllegalArgumentException("no scoring param '" + name + "'; known: " + settingParams.keySet());
+        }
+        return param;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <P extends Param<?>> P param(Setting<?> setting) {
+        return (P) settingParam(setting.paramName());
+    }
+
+    public Param<String> arch() { return param(ScoringSettings.ARCH); }
+    public IntParam numClasses() { return param(ScoringSettings.NUM_CLASSES); }
+    public Param<String> weights() { return param(ScoringSettings.WEIGHTS); }
+    public LongParam seed() { return param(ScoringSettings.SEED); }
+    public Param<String> device() { return param(ScoringSettings.DEVICE); }
+    public IntParam batchSize() { return param(ScoringSettings.BATCH_SIZE); }
+    public IntParam numThreads() { return param(ScoringSettings.NUM_THREADS); }
+    public IntParam resizeSize() { return param(ScoringSettings.RESIZE_SIZE); }
+    public IntParam cropSize() { return param(ScoringSettings.CROP_SIZE); }
+    public BooleanParam normalize() { return param(ScoringSettings.NORMALIZE); }
+    public DoubleArrayParam mean() { return param(ScoringSettings.MEAN); }
+    public DoubleArrayParam std() { return param(ScoringSettings.STD); }
+    public LongParam maxImagePixels() { return param(ScoringSettings.MAX_IMAGE_PIXELS); }
+    public Param<String> labels() { return param(ScoringSettings.LABELS); }
+    public Param<String> handleInvalid() { return param(ScoringSettings.HANDLE_INVALID); }
+    public DoubleParam maxInvalidFraction() { return param(ScoringSettings.MAX_INVALID_FRACTION); }
+    public IntParam logEveryBatches() { return param(ScoringSettings.LOG_EVERY_BATCHES); }
+
+    /** @deprecated renamed {@link #arch()}; this returns that param */
+    @Deprecated
+    public Param<String> architecture() { return arch(); }
+
+    /** @deprecated renamed {@link #weights()}; this returns that param */
+    @Deprecated
+    public Param<String> weightsPath() { return weights(); }
+
+    /** @deprecated renamed {@link #labels()}; this returns that param */
+    @Deprecated
+    public Param<String> labelsPath() { return labels(); }
 
     // ---- setters ----
 
@@ -223,27 +243,58 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     public ResNetTransformer setProbabilitiesCol(String value) { return (ResNetTransformer) set(probabilitiesCol, value); }
     public ResNetTransformer setTopKCol(String value) { return (ResNetTransformer) set(topKCol, value); }
     public ResNetTransformer setTopK(int value) { return (ResNetTransformer) set(topK, value); }
-    public ResNetTransformer setLabelsPath(String value) { return (ResNetTransformer) set(labelsPath, value); }
     public ResNetTransformer setEmbeddingCol(String value) { return (ResNetTransformer) set(embeddingCol, value); }
     public ResNetTransformer setErrorCol(String value) { return (ResNetTransformer) set(errorCol, value); }
-    public ResNetTransformer setArchitecture(String value) { return (ResNetTransformer) set(architecture, value); }
-    public ResNetTransformer setNumClasses(int value) { return (ResNetTransformer) set(numClasses, value); }
-    public ResNetTransformer setWeightsPath(String value) { return (ResNetTransformer) set(weightsPath, value); }
-    public ResNetTransformer setSeed(long value) { return (ResNetTransformer) set(seed, value); }
-    public ResNetTransformer setDevice(String value) { return (ResNetTransformer) set(device, value); }
-    public ResNetTransformer setBatchSize(int value) { return (ResNetTransformer) set(batchSize, value); }
-    public ResNetTransformer setNumThreads(int value) { return (ResNetTransformer) set(numThreads, value); }
-    public ResNetTransformer setResizeSize(int value) { return (ResNetTransformer) set(resizeSize, value); }
-    public ResNetTransformer setCropSize(int value) { return (ResNetTransformer) set(cropSize, value); }
-    public ResNetTransformer setNormalize(boolean value) { return (ResNetTransformer) set(normalize, value); }
-    public ResNetTransformer setMean(double[] value) { return (ResNetTransformer) set(mean, value); }
-    public ResNetTransformer setStd(double[] value) { return (ResNetTransformer) set(std, value); }
-    public ResNetTransformer setMaxImagePixels(long value) { return (ResNetTransformer) set(maxImagePixels, value); }
-    public ResNetTransformer setHandleInvalid(String value) { return (ResNetTransformer) set(handleInvalid, value); }
-    public ResNetTransformer setMaxInvalidFraction(double value) { return (ResNetTransformer) set(maxInvalidFraction, value); }
-    public ResNetTransformer setLogEveryBatches(int value) { return (ResNetTransformer) set(logEveryBatches, value); }
 
-    /** Reports the rows and stage timings of the next transforms into {@code counters}. */
+    /** Sets a scoring setting's param (checked by the setting's rule). */
+    @SuppressWarnings("unchecked")
+    public <T> ResNetTransformer setOption(Setting<T> setting, T value) {
+        return (ResNetTransformer) set((Param<Object>) settingParam(setting.paramName()), value);
+    }
+
+    /** Sets every scoring param to the value {@code options} holds. */
+    public ResNetTransformer setOptions(ScoringOptions options) {
+        for (Setting<?> setting : ScoringSettings.of(FrontEnd.TRANSFORMER)) {
+            setFrom(options, setting);
+        }
+        return this;
+    }
+
+    private <T> void setFrom(ScoringOptions options, Setting<T> setting) {
+        setOption(setting, options.get(setting));
+    }
+
+    public ResNetTransformer setArch(String value) { return setOption(ScoringSettings.ARCH, value); }
+    public ResNetTransformer setNumClasses(int value) { return setOption(ScoringSettings.NUM_CLASSES, value); }
+    public ResNetTransformer setWeights(String value) { return setOption(ScoringSettings.WEIGHTS, value); }
+    public ResNetTransformer setSeed(long value) { return setOption(ScoringSettings.SEED, value); }
+    public ResNetTransformer setDevice(String value) { return setOption(ScoringSettings.DEVICE, value); }
+    public ResNetTransformer setBatchSize(int value) { return setOption(ScoringSettings.BATCH_SIZE, value); }
+    public ResNetTransformer setNumThreads(int value) { return setOption(ScoringSettings.NUM_THREADS, value); }
+    public ResNetTransformer setResizeSize(int value) { return setOption(ScoringSettings.RESIZE_SIZE, value); }
+    public ResNetTransformer setCropSize(int value) { return setOption(ScoringSettings.CROP_SIZE, value); }
+    public ResNetTransformer setNormalize(boolean value) { return setOption(ScoringSettings.NORMALIZE, value); }
+    public ResNetTransformer setMean(double[] value) { return setOption(ScoringSettings.MEAN, value); }
+    public ResNetTransformer setStd(double[] value) { return setOption(ScoringSettings.STD, value); }
+    public ResNetTransformer setMaxImagePixels(long value) { return setOption(ScoringSettings.MAX_IMAGE_PIXELS, value); }
+    public ResNetTransformer setLabels(String value) { return setOption(ScoringSettings.LABELS, value); }
+    public ResNetTransformer setHandleInvalid(String value) { return setOption(ScoringSettings.HANDLE_INVALID, value); }
+    public ResNetTransformer setMaxInvalidFraction(double value) { return setOption(ScoringSettings.MAX_INVALID_FRACTION, value); }
+    public ResNetTransformer setLogEveryBatches(int value) { return setOption(ScoringSettings.LOG_EVERY_BATCHES, value); }
+
+    /** @deprecated use {@link #setArch} */
+    @Deprecated
+    public ResNetTransformer setArchitecture(String value) { return setArch(value); }
+
+    /** @deprecated use {@link #setWeights} */
+    @Deprecated
+    public ResNetTransformer setWeightsPath(String value) { return setWeights(value); }
+
+    /** @deprecated use {@link #setLabels} */
+    @Deprecated
+    public ResNetTransformer setLabelsPath(String value) { return setLabels(value); }
+
+    /** Reports the next transforms' metrics (counts and stage timings) into {@code counters}. */
     public ResNetTransformer withMetrics(ScoringMetrics counters) {
         this.metrics = counters;
         return this;
@@ -253,48 +304,47 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         return (String) $(param);
     }
 
-    private int integer(IntParam param) {
-        return (Integer) $(param);
+    /**
+     * The scoring settings these params hold: each param set by its name, else by an old name,
+     * else the setting's default.
+     *
+     * @throws io.resnetspark.options.InvalidSettingException for settings that do not fit together
+     */
+    public ScoringOptions options() {
+        return ScoringOptions.read(FrontEnd.TRANSFORMER, name -> {
+            Param<?> param = settingParams.get(name);
+            return param != null && isSet(param) ? Optional.of((Object) $(param)) : Optional.empty();
+        });
     }
 
-    /** The preprocessing these params describe (validated: sizes, mean/std of three channels). */
+    /** The preprocessing these params describe. */
     public PreprocessConfig preprocessing() {
-        int crop = integer(cropSize);
-        boolean normalized = (Boolean) $(normalize);
-        double[] meanValues = (double[]) $(mean);
-        double[] stdValues = (double[]) $(std);
-        return new PreprocessConfig(integer(resizeSize), crop, crop,
-                normalized ? toFloats(meanValues) : null, normalized ? toFloats(stdValues) : null);
+        return options().preprocessing();
     }
 
-    @Override
-    public StructType transformSchema(StructType schema) {
-        String input = string(inputCol);
-        if (!Arrays.asList(schema.fieldNames()).contains(input)) {
-            throw new IllegalArgumentException("input column '" + input + "' does not exist; columns: "
-                    + String.join(", ", schema.fieldNames()));
+    /** What one scoring pass produces, in column order. */
+    private ScoringOutputs outputs() {
+        ScoringOutputs outputs = ScoringOutputs.none().with(ScoringOutputs.Kind.LOGITS);
+        if (!string(probabilitiesCol).isEmpty()) {
+            outputs = outputs.with(ScoringOutputs.Kind.PROBABILITIES);
         }
-        InputKind.of(input, schema.apply(input).dataType());
-        preprocessing();
-        List<String> added = new ArrayList<>();
-        for (String column : outputColumnNames()) {
-            if (Arrays.asList(schema.fieldNames()).contains(column)) {
-                throw new IllegalArgumentException("output column '" + column + "' already exists (type "
-                        + schema.apply(column).dataType().simpleString() + "); choose another name");
-            }
-            if (added.contains(column)) {
-                throw new IllegalArgumentException("output column '" + column + "' is named twice");
-            }
-            added.add(column);
+        if (!string(topKCol).isEmpty()) {
+            outputs = outputs.withTopK((Integer) $(topK));
         }
-        return OutputColumns.append(schema, string(outputCol), string(probabilitiesCol), string(topKCol),
-                string(embeddingCol), errorColumnName());
+        if (!string(embeddingCol).isEmpty()) {
+            outputs = outputs.with(ScoringOutputs.Kind.EMBEDDING);
+        }
+        if (keepsInvalidRows()) {
+            outputs = outputs.with(ScoringOutputs.Kind.ERROR);
+        }
+        return outputs;
     }
 
+    /** The output column names, in the order of {@link #outputs()}. */
     private List<String> outputColumnNames() {
         List<String> names = new ArrayList<>();
         for (String name : new String[] {string(outputCol), string(probabilitiesCol), string(topKCol),
-                string(embeddingCol), errorColumnName()}) {
+                string(embeddingCol), keepsInvalidRows() ? string(errorCol) : ""}) {
             if (!name.isEmpty()) {
                 names.add(name);
             }
@@ -302,17 +352,53 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         return names;
     }
 
-    private String errorColumnName() {
-        return InvalidRowPolicy.parse(string(handleInvalid)) == InvalidRowPolicy.KEEP ? string(errorCol) : "";
+    private boolean keepsInvalidRows() {
+        return InvalidRowPolicy.parse(options().get(ScoringSettings.HANDLE_INVALID)) == InvalidRowPolicy.KEEP;
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        String input = string(inputCol);
+        List<String> columns = Arrays.asList(schema.fieldNames());
+        if (!columns.contains(input)) {
+            throw new IllegalArgumentException("input column '" + input + "' does not exist; columns: "
+                    + String.join(", ", schema.fieldNames()));
+        }
+        InputKind.of(input, schema.apply(input).dataType());
+        options();
+        List<String> added = new ArrayList<>();
+        StructType out = schema;
+        List<ScoringOutputs.Kind> kinds = outputs().kinds();
+        List<String> names = outputColumnNames();
+        for (int i = 0; i < names.size(); i++) {
+            String column = names.get(i);
+            if (columns.contains(column)) {
+                throw new IllegalArgumentException("output column '" + column + "' already exists (type "
+                        + schema.apply(column).dataType().simpleString() + "); choose another name");
+            }
+            if (added.contains(column)) {
+                throw new IllegalArgumentException("output column '" + column + "' is named twice");
+            }
+            added.add(column);
+            out = out.add(column, kinds.get(i).dataType(), true);
+        }
+        return out;
     }
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
-        StructType outputSchema = transformSchema(dataset.schema(), true);
+        transformSchema(dataset.schema(), true);
         SparkSession spark = dataset.sparkSession();
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        ScoringPlan plan = plan(dataset.schema(), hadoop);
-        return dataset.toDF().mapPartitions(new PartitionScorer(plan).asScalaFunction(), Encoders.row(outputSchema));
+        LogicalPlan input = dataset.queryExecution().analyzed();
+        String imageColumn = string(inputCol);
+        Attribute image = JavaConverters.seqAsJavaList(input.output()).stream()
+                .filter(a -> a.name().equals(imageColumn)).findFirst().orElseThrow();
+        ScoringOutputs outputs = outputs();
+        ScoringMetrics reported = metrics != null ? metrics : ScoringMetrics.register(spark.sparkContext());
+        ResNetScoring scoring = new ResNetScoring(options(), outputs, image,
+                ResNetScoring.resultAttributes(outputs, outputColumnNames()), input, reported);
+        ResNetScoringStrategy.install(spark);
+        return Datasets.ofRows(spark, scoring);
     }
 
     /**
@@ -320,47 +406,7 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
      * through Hadoop), or {@code seed:<n>} for seeded random weights.
      */
     public String weightsFingerprint(Configuration hadoop) {
-        String weights = string(weightsPath);
-        return weights.isEmpty() ? "seed:" + $(seed) : WeightsLocator.fingerprint(weights, hadoop);
-    }
-
-    /** Resolves the params into what tasks need; reads the weights' fingerprint and the labels. */
-    ScoringPlan plan(StructType schema, Configuration hadoop) {
-        String input = string(inputCol);
-        String weights = string(weightsPath);
-        String fingerprint = weightsFingerprint(hadoop);
-        ModelSource model = new ModelSource(string(architecture), integer(numClasses),
-                weights.isEmpty() ? null : weights, fingerprint, (Long) $(seed), string(device), integer(numThreads));
-        PreprocessConfig preprocess = preprocessing();
-        int topKCount = string(topKCol).isEmpty() ? 0 : integer(topK);
-        String[] labels = string(labelsPath).isEmpty() || topKCount == 0 ? null : readLabels(hadoop);
-        int rowName = Arrays.asList(schema.fieldNames()).indexOf("path");
-        return new ScoringPlan(schema.fieldIndex(input), InputKind.of(input, schema.apply(input).dataType()), rowName,
-                model, integer(batchSize), preprocess.resizeShortSide(), preprocess.cropHeight(), preprocess.cropWidth(),
-                preprocess.mean(), preprocess.std(), (Long) $(maxImagePixels), !string(probabilitiesCol).isEmpty(),
-                topKCount, labels, !string(embeddingCol).isEmpty(), InvalidRowPolicy.parse(string(handleInvalid)),
-                (Double) $(maxInvalidFraction), integer(logEveryBatches), metrics, new HadoopConf(hadoop));
-    }
-
-    private String[] readLabels(Configuration hadoop) {
-        String uri = string(labelsPath);
-        List<String> labels = new ArrayList<>();
-        Path path = new Path(uri);
-        try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(path.getFileSystem(hadoop).open(path), StandardCharsets.UTF_8))) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (!line.isBlank()) {
-                    labels.add(line.strip());
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("labels file " + uri + " cannot be read: " + e.getMessage(), e);
-        }
-        if (labels.size() != integer(numClasses)) {
-            throw new IllegalArgumentException("labels file " + uri + " has " + labels.size()
-                    + " labels but the model has " + integer(numClasses) + " classes");
-        }
-        return labels.toArray(new String[0]);
+        return ScoringTask.fingerprint(options(), hadoop);
     }
 
     @Override

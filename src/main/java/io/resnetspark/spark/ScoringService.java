@@ -128,7 +128,7 @@ public final class ScoringService implements AutoCloseable {
             InferenceResult result = model.forward(input, new long[] {batch.size(), shape[0], shape[1], shape[2]});
             long share = (System.nanoTime() - start) / batch.size();
             for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).result.complete(new ModelOutput(result.logitsOf(i), result.featuresOf(i), share));
+                batch.get(i).result.complete(new ModelOutput(result.logitsOf(i), result.featuresOf(i), share, i == 0));
             }
             logProgress(batch.size());
         } catch (RuntimeException | Error e) {

@@ -19,9 +19,10 @@ import scala.collection.IndexedSeq;
 import scala.collection.Seq;
 
 /**
- * A call of one of the ResNet SQL functions as the analyzer sees it: a marker with the right
- * result type and the argument checks, never evaluated. {@link BatchScoringRule} replaces every
- * resolved call by a column of a batched scoring plan node before the plan leaves the analyzer.
+ * A call of one of the ResNet SQL functions: an ordinary, deterministic expression with the right
+ * result type and the argument checks, so that the optimizer prunes calls nobody uses and moves
+ * filters on plain columns below them. It is never evaluated row by row: late in the optimizer
+ * {@link ExtractResNetCalls} replaces every call by a column of a batched scoring node.
  */
 public final class ResNetCall extends Expression implements Unevaluable {
 
@@ -99,7 +100,7 @@ public final class ResNetCall extends Expression implements Unevaluable {
                 return fail(name + ": argument 2 (k) must be an integer > 0, got " + value);
             }
         }
-        String settings = ResNetSqlConf.validate(SQLConf.get());
+        String settings = SqlSettings.problem(SQLConf.get());
         if (settings != null) {
             return fail(name + ": " + settings);
         }
@@ -143,8 +144,8 @@ public final class ResNetCall extends Expression implements Unevaluable {
     @Override
     public Object eval(InternalRow input) {
         throw new UnsupportedOperationException(function.sqlName()
-                + " runs only in a batched scoring node; enable the extension: spark.sql.extensions="
-                + ResNetSqlExtensions.class.getName());
+                + " runs only in a batched scoring node; install the functions with spark.sql.extensions="
+                + ResNetSqlExtensions.class.getName() + " or ResNetSql.register(spark)");
     }
 
     @Override

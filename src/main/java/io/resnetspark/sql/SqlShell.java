@@ -1,5 +1,8 @@
 package io.resnetspark.sql;
 
+import io.resnetspark.options.FrontEnd;
+import io.resnetspark.options.ScoringSettings;
+import io.resnetspark.options.Setting;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,9 +78,9 @@ public final class SqlShell implements Callable<Integer> {
         List<String> footer = new ArrayList<>(List.of(cli.getCommandSpec().usageMessage().footer()));
         footer.add("");
         footer.add("Settings (default: meaning):");
-        for (Map.Entry<String, String[]> key : ResNetSqlConf.KEYS.entrySet()) {
-            footer.add(String.format("  %-32s %s: %s", key.getKey(), key.getValue()[0].isEmpty() ? "(none)" : key.getValue()[0],
-                    key.getValue()[1]));
+        for (Setting<?> setting : ScoringSettings.of(FrontEnd.SQL)) {
+            footer.add(String.format("  %-32s %s: %s", setting.sqlKey(),
+                    setting.defaultText().isEmpty() ? "(none)" : setting.defaultText(), setting.doc()));
         }
         cli.getCommandSpec().usageMessage().footer(footer.toArray(new String[0]));
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -217,9 +217,10 @@ class ScoringJobTest {
         assertTrue(unknown.summary().get("error").getAsString().contains("unknown config key(s): model.batchsize"));
         Outcome badValue = score(baseArgs(output, "x", "--conf", "model.batch-size=-1"));
         assertEquals(2, badValue.exitCode());
-        assertTrue(badValue.summary().get("error").getAsString().contains("model.batch-size must be > 0"));
+        assertTrue(badValue.summary().get("error").getAsString().contains("model.batch-size='-1' must be >= 1"));
         Outcome badArch = score(baseArgs(output, "x", "--arch", "resnet99"));
-        assertTrue(badArch.summary().get("error").getAsString().contains("unknown architecture 'resnet99'"));
+        assertEquals(2, badArch.exitCode());
+        assertTrue(badArch.summary().get("error").getAsString().contains("model.arch='resnet99' must be one of resnet18,"));
         Outcome missing = score("--output", output.toString());
         assertEquals(2, missing.exitCode());
         assertTrue(missing.summary().get("error").getAsString().contains("input.path is required"));

@@ -278,8 +278,9 @@ class ResNetTransformerTest {
         assertEquals(List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine").get(best.getInt(0)),
                 best.getString(1));
         Files.write(labels, List.of("only", "three", "labels"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> transformer(1).setTopKCol("top").setLabelsPath(labels.toString()).transform(binaryFiles()));
+        // The labels are read when the query runs (once, on the driver), not when it is built.
+        Dataset<Row> mismatched = transformer(1).setTopKCol("top").setLabelsPath(labels.toString()).transform(binaryFiles());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, mismatched::collectAsList);
         assertTrue(e.getMessage().contains("has 3 labels but the model has 10 classes"), e.getMessage());
     }
 

@@ -51,6 +51,6 @@ class ResNetSqlRegisterTest {
         assertNull(rows.get(0).get(2));
         assertTrue(rows.get(2).getString(2).startsWith("not_an_image"), rows.get(2).getString(2));
         String plan = spark.sql("EXPLAIN SELECT resnet_logits(content) FROM images").first().getString(0);
-        assertTrue(plan.contains("ResNetBatchScorer"), plan);
+        assertTrue(plan.contains("ResNetScoring "), plan);
     }
 }

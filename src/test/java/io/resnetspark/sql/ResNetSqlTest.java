@@ -134,8 +134,8 @@ class ResNetSqlTest {
     void explainShowsOneBatchedScoringNode() {
         String plan = spark.sql("EXPLAIN SELECT path, resnet_topk(content, 5), resnet_logits(content) FROM images")
                 .first().getString(0);
-        assertTrue(plan.contains("ResNetBatchScorer"), plan);
-        assertEquals(1, plan.split("ResNetBatchScorer", -1).length - 1, "one pass for both calls:\n" + plan);
+        assertTrue(plan.contains("ResNetScoring "), plan);
+        assertEquals(1, plan.split("ResNetScoring ", -1).length - 1, "one pass for both calls:\n" + plan);
         assertTrue(plan.contains("batchSize=4"), plan);
     }
 
@@ -223,7 +223,7 @@ class ResNetSqlTest {
         String join = "SELECT a.path, resnet_logits(a.content) AS x, resnet_logits(b.content) AS y"
                 + " FROM images a JOIN images b ON a.path = b.path";
         String plan = spark.sql("EXPLAIN " + join).first().getString(0);
-        assertEquals(2, plan.split("ResNetBatchScorer", -1).length - 1, "one pass per image column:\n" + plan);
+        assertEquals(2, plan.split("ResNetScoring ", -1).length - 1, "one pass per image column:\n" + plan);
         for (Row row : spark.sql(join).collectAsList()) {
             if (!row.isNullAt(1)) {
                 assertClose(row.getList(1), row.getList(2), row.getString(0));
