@@ -56,7 +56,7 @@ public final class SqlBenchmark implements Callable<Integer> {
             table.createOrReplaceTempView("bench_images");
             spark.sql("SET spark.resnet.arch=" + arch);
             spark.sql("SET spark.resnet.batchSize=" + options.batchSize);
-            ResNetTransformer transformer = new ResNetTransformer().setArchitecture(arch).setBatchSize(options.batchSize);
+            ResNetTransformer transformer = new ResNetTransformer().setArch(arch).setBatchSize(options.batchSize);
             NaiveModel.arch = arch;
             spark.udf().register("naive_logits", (UDF1<byte[], float[]>) NaiveModel::logits,
                     DataTypes.createArrayType(DataTypes.FloatType, false));

@@ -39,7 +39,7 @@ public final class TransformerBenchmark implements Callable<Integer> {
         try {
             Dataset<Row> table = options.table(spark);
             long count = table.count();
-            ResNetTransformer transformer = new ResNetTransformer().setArchitecture(arch).setBatchSize(options.batchSize);
+            ResNetTransformer transformer = new ResNetTransformer().setArch(arch).setBatchSize(options.batchSize);
             transformer.transform(table.limit(options.batchSize)).write().format("noop").mode("overwrite").save(); // loads the model
             double bestPipeline = 0;
             double bestModel = 0;

@@ -24,7 +24,7 @@ public final class ScoringSettings {
     private static final String PREPROCESSING = "model.preprocessing";
 
     public static final Setting<String> ARCH = Setting.builder("arch", ValueType.STRING, "resnet50")
-            .doc("the network: " + ResNetArchitecture.knownNames())
+            .doc("the network")
             .rule(Rule.oneOf(Arrays.stream(ResNetArchitecture.values()).map(ResNetArchitecture::modelName)
                     .collect(Collectors.toList())))
             .canonical(name -> name.toLowerCase(Locale.ROOT))
@@ -49,7 +49,7 @@ public final class ScoringSettings {
             .build();
 
     public static final Setting<String> DEVICE = Setting.builder("device", ValueType.STRING, "auto")
-            .doc("auto (the GPU Spark assigned to the task, else the CPU), cpu, gpu, gpu:N")
+            .doc("where the model runs; auto: the GPU Spark assigned to the task, else the CPU")
             .rule(Rule.parsedBy(DeviceChoice::parse, "must be auto, cpu, gpu or gpu:N"))
             .canonical(choice -> choice.toLowerCase(Locale.ROOT))
             .everywhere(MODEL)
@@ -85,14 +85,14 @@ public final class ScoringSettings {
             .everywhere(PREPROCESSING)
             .build();
 
-    public static final Setting<double[]> MEAN = Setting.builder("mean", ValueType.NUMBERS, toDoubles(PreprocessConfig.IMAGENET_MEAN))
-            .doc("per-channel (R, G, B) mean for normalize")
+    public static final Setting<double[]> MEAN = Setting.builder("mean", ValueType.NUMBERS, new double[] {0.485, 0.456, 0.406})
+            .doc("per-channel mean for normalize (ImageNet's by default)")
             .rule(Rule.threeFinite())
             .everywhere(PREPROCESSING)
             .build();
 
-    public static final Setting<double[]> STD = Setting.builder("std", ValueType.NUMBERS, toDoubles(PreprocessConfig.IMAGENET_STD))
-            .doc("per-channel (R, G, B) standard deviation for normalize")
+    public static final Setting<double[]> STD = Setting.builder("std", ValueType.NUMBERS, new double[] {0.229, 0.224, 0.225})
+            .doc("per-channel standard deviation for normalize (ImageNet's by default)")
             .rule(Rule.threePositive())
             .everywhere(PREPROCESSING)
             .build();
@@ -110,7 +110,8 @@ public final class ScoringSettings {
             .build();
 
     public static final Setting<String> HANDLE_INVALID = Setting.builder("handleInvalid", ValueType.STRING, "keep")
-            .doc("rows whose image cannot be scored: keep (null outputs and the reason), skip (drop), error (fail)")
+            .doc("rows whose image cannot be scored: keep them (null outputs, the reason in the error column), skip"
+                    + " (drop) them, or error (fail the job)")
             .rule(Rule.oneOf(List.of("keep", "skip", "error")))
             .canonical(policy -> policy.toLowerCase(Locale.ROOT))
             .transformer()
@@ -144,13 +145,5 @@ public final class ScoringSettings {
     /** The setting with this canonical name. */
     public static Optional<Setting<?>> named(String name) {
         return ALL.stream().filter(s -> s.name().equals(name)).findFirst();
-    }
-
-    private static double[] toDoubles(float[] values) {
-        double[] out = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
-        }
-        return out;
     }
 }

@@ -130,7 +130,7 @@ public final class Setting<T> {
         try {
             value = type.fromText(text);
         } catch (IllegalArgumentException e) {
-            throw invalid(key, text, "is not a " + type.description());
+            throw invalid(key, text, "is not " + type.description());
         }
         return checked(value, key);
     }
@@ -141,7 +141,7 @@ public final class Setting<T> {
         try {
             value = type.fromHocon(unwrapped);
         } catch (IllegalArgumentException e) {
-            throw invalid(key, String.valueOf(unwrapped), "is not a " + type.description());
+            throw invalid(key, String.valueOf(unwrapped), "is not " + type.description());
         }
         return checked(value, key);
     }
@@ -152,7 +152,7 @@ public final class Setting<T> {
         try {
             value = type.coerce(raw);
         } catch (IllegalArgumentException e) {
-            throw invalid(key, String.valueOf(raw), "is not a " + type.description());
+            throw invalid(key, String.valueOf(raw), "is not " + type.description());
         }
         String problem = violation(value);
         if (problem != null) {

@@ -16,35 +16,35 @@ public abstract class ValueType<T> implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    public static final ValueType<String> STRING = new ValueType<>("string", String.class) {
+    public static final ValueType<String> STRING = new ValueType<>("a string", String.class) {
         @Override
         String fromText(String text) {
             return text.trim();
         }
     };
 
-    public static final ValueType<Integer> INT = new ValueType<>("integer", Integer.class) {
+    public static final ValueType<Integer> INT = new ValueType<>("an integer", Integer.class) {
         @Override
         Integer fromText(String text) {
             return Integer.valueOf(text.trim());
         }
     };
 
-    public static final ValueType<Long> LONG = new ValueType<>("integer", Long.class) {
+    public static final ValueType<Long> LONG = new ValueType<>("an integer", Long.class) {
         @Override
         Long fromText(String text) {
             return Long.valueOf(text.trim());
         }
     };
 
-    public static final ValueType<Double> DOUBLE = new ValueType<>("number", Double.class) {
+    public static final ValueType<Double> DOUBLE = new ValueType<>("a number", Double.class) {
         @Override
         Double fromText(String text) {
             return Double.valueOf(text.trim());
         }
     };
 
-    public static final ValueType<Boolean> BOOLEAN = new ValueType<>("boolean", Boolean.class) {
+    public static final ValueType<Boolean> BOOLEAN = new ValueType<>("true or false", Boolean.class) {
         @Override
         Boolean fromText(String text) {
             String value = text.trim().toLowerCase(Locale.ROOT);
@@ -56,7 +56,7 @@ public abstract class ValueType<T> implements Serializable {
     };
 
     /** A list of numbers: {@code 0.485,0.456,0.406} as text, {@code [0.485, 0.456, 0.406]} in HOCON. */
-    public static final ValueType<double[]> NUMBERS = new ValueType<>("numbers", double[].class) {
+    public static final ValueType<double[]> NUMBERS = new ValueType<>("a list of numbers", double[].class) {
         @Override
         double[] fromText(String text) {
             String inner = text.trim();
@@ -95,7 +95,7 @@ public abstract class ValueType<T> implements Serializable {
         this.javaType = javaType;
     }
 
-    /** What a value looks like, for messages: "integer", "number", ... */
+    /** What a value looks like, for messages: "an integer", "a number", ... */
     public String description() {
         return description;
     }
@@ -118,7 +118,7 @@ public abstract class ValueType<T> implements Serializable {
             return fromText(exactText(number));
         }
         if (unwrapped instanceof List<?>) {
-            throw new IllegalArgumentException("a list, not a single " + description);
+            throw new IllegalArgumentException("a list, not " + description);
         }
         return fromText(String.valueOf(unwrapped));
     }

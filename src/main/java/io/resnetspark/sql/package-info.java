@@ -22,29 +22,27 @@
  *
  * <h2>Settings</h2>
  *
- * Session settings ({@code SET key=value}, {@code --conf}, the session builder), read when a query
- * is analyzed: see {@link io.resnetspark.sql.ResNetSqlConf#KEYS} ({@code spark.resnet.weights},
- * {@code .arch} resnet50, {@code .numClasses} 1000, {@code .seed} 0, {@code .device} auto, {@code
- * .batchSize} 16, {@code .numThreads} 0, {@code .labels}, {@code .resizeSize} 256, {@code
- * .cropSize} 224, {@code .maxImagePixels}, {@code .maxInvalidFraction} 1.0).
+ * Session settings ({@code SET key=value}, {@code --conf}, the session builder), {@code
+ * spark.resnet.<name>} for each setting of {@link io.resnetspark.options.ScoringSettings}, read
+ * when a query is optimized.
  *
  * <h2>Installation</h2>
  *
  * <ul>
  *   <li>{@code spark.sql.extensions=io.resnetspark.sql.ResNetSqlExtensions} with the application
- *       jar (spark-sql, the Thrift server, PySpark, spark-submit): the functions plus an analyzer
- *       rule that batches them;
- *   <li>{@code ResNetSql.register(spark)} on a running session: the same functions; the batching
- *       rule goes into {@code spark.experimental().extraOptimizations()} because a running
- *       session's analyzer takes no new rules, so the rewrite happens after Spark's optimizer.
+ *       jar (spark-sql, the Thrift server, PySpark, spark-submit): the functions, an analysis
+ *       check, the extraction rule and the planner strategy;
+ *   <li>{@code ResNetSql.register(spark)} on a running session: the same functions; the rule goes
+ *       into {@code spark.experimental().extraOptimizations()} and the strategy into its extra
+ *       strategies.
  * </ul>
  *
  * <h2>How calls are batched</h2>
  *
- * {@link io.resnetspark.sql.BatchScoringRule} works like Spark's extraction of Python UDFs: each
- * operator holding resolved calls gets, beneath it, the transformer's partition-wise scoring node
- * ({@code MapPartitions ResNetBatchScorer(...)} in EXPLAIN) over the columns it uses, and every
- * call becomes a reference to that node's output column. All calls on one image in one operator
- * share one forward pass; each distinct image expression gets its own pass.
+ * Calls stay ordinary expressions ({@link io.resnetspark.sql.ResNetCall}) through analysis and
+ * optimization, so Spark prunes unused ones and pushes filters on plain columns below them. Then
+ * {@link io.resnetspark.sql.ExtractResNetCalls} works like Spark's {@code ExtractPythonUDFs}: each
+ * operator holding calls gets, beneath it, a {@code ResNetScoring} node and every call becomes a
+ * reference to that node's output column. All calls on one image share one forward pass.
  */
 package io.resnetspark.sql;

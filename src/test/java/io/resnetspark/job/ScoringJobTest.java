@@ -77,8 +77,8 @@ class ScoringJobTest {
     private static String[] baseArgs(Path output, String runId, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("--input", images.toString(), "--output", output.toString(),
                 "--arch", "resnet18", "--run-id", runId,
-                "--conf", "model.num-classes=10", "--conf", "model.preprocessing.resize=64",
-                "--conf", "model.preprocessing.crop=64", "--conf", "model.batch-size=4"));
+                "--conf", "model.num-classes=10", "--conf", "model.preprocessing.resize-size=64",
+                "--conf", "model.preprocessing.crop-size=64", "--conf", "model.batch-size=4"));
         args.addAll(List.of(more));
         return args.toArray(new String[0]);
     }
@@ -191,8 +191,8 @@ class ScoringJobTest {
         Outcome outcome = score("--output", output.toString(), "--arch", "resnet18", "--run-id", "tbl",
                 "--conf", "input.format=table", "--conf", "input.table=landed_images",
                 "--conf", "input.image-column=bytes", "--conf", "input.id-column=image_id",
-                "--conf", "model.num-classes=10", "--conf", "model.preprocessing.resize=64",
-                "--conf", "model.preprocessing.crop=64");
+                "--conf", "model.num-classes=10", "--conf", "model.preprocessing.resize-size=64",
+                "--conf", "model.preprocessing.crop-size=64");
         assertEquals(0, outcome.exitCode(), outcome.stdout());
         assertEquals(3, outcome.summary().get("scored").getAsLong());
         List<Row> rows = published(output, "parquet");
@@ -207,6 +207,21 @@ class ScoringJobTest {
             assertEquals(0, score(baseArgs(output, "f", "--format", format)).exitCode());
             assertEquals(6, published(output, format).size(), format);
         }
+    }
+
+    @Test
+    void oldKeyNamesStillWorkAndLayersKeepTheirPrecedence() throws Exception {
+        Path output = dir.resolve("out-old-keys");
+        Path file = dir.resolve("old-names.conf");
+        // A config file written for the job's first key names: resize, crop and threads.
+        Files.writeString(file, "model { threads = 1, preprocessing { resize = 80, crop = 48 } }\n");
+        Outcome outcome = score("--config", file.toString(), "--input", images.toString(), "--output", output.toString(),
+                "--arch", "resnet18", "--run-id", "old", "--conf", "model.num-classes=10",
+                "--conf", "model.preprocessing.crop-size=64");
+        assertEquals(0, outcome.exitCode(), outcome.stdout());
+        String preprocessing = published(output, "parquet").get(0).getAs("preprocessing");
+        // The file's old resize key took effect; the later --conf of the new crop key overrode its old crop key.
+        assertTrue(preprocessing.startsWith("resize80-bilinear-aa|crop64x64"), preprocessing);
     }
 
     @Test

@@ -323,8 +323,8 @@ class StandaloneClusterJobTest {
         spark.forEach((key, value) -> command.addAll(List.of("--conf", key + "=" + value)));
         command.add(jar.toString());
         command.addAll(List.of("--input", images.toString(), "--output", output.toString(), "--arch", "resnet18",
-                "--run-id", runId, "--conf", "model.num-classes=10", "--conf", "model.preprocessing.resize=64",
-                "--conf", "model.preprocessing.crop=64", "--conf", "model.batch-size=8", "--conf", "model.threads=1",
+                "--run-id", runId, "--conf", "model.num-classes=10", "--conf", "model.preprocessing.resize-size=64",
+                "--conf", "model.preprocessing.crop-size=64", "--conf", "model.batch-size=8", "--conf", "model.num-threads=1",
                 "--conf", "model.seed=5"));
         command.addAll(Arrays.asList(extraJobArgs));
         ProcessBuilder builder = new ProcessBuilder(command)

@@ -239,7 +239,7 @@ class DevicePlacementTest {
             int loadsInDriver = ExecutorModelHost.loadCount();
             Dataset<Row> files = spark.read().format("binaryFile").load(images.toString()).repartition(4);
             ResNetTransformer transformer = new ResNetTransformer()
-                    .setArchitecture("resnet18")
+                    .setArch("resnet18")
                     .setNumClasses(10)
                     .setSeed(11)
                     .setResizeSize(64)

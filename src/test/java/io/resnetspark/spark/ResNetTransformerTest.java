@@ -66,7 +66,7 @@ class ResNetTransformerTest {
 
     private static ResNetTransformer transformer(long seed) {
         return new ResNetTransformer()
-                .setArchitecture("resnet18")
+                .setArch("resnet18")
                 .setNumClasses(10)
                 .setSeed(seed)
                 .setResizeSize(SIZE)
@@ -251,7 +251,7 @@ class ResNetTransformerTest {
         assertEquals("array<float>", out.apply("scores").dataType().simpleString());
         assertEquals("array<struct<index:int,label:string,score:float>>", out.apply("top").dataType().simpleString());
         assertEquals("string", out.apply("error").dataType().simpleString());
-        assertThrows(IllegalArgumentException.class, () -> transformer(1).setArchitecture("resnet99"));
+        assertThrows(IllegalArgumentException.class, () -> transformer(1).setArch("resnet99"));
         assertThrows(IllegalArgumentException.class, () -> transformer(1).setHandleInvalid("ignore"));
         assertThrows(IllegalArgumentException.class, () -> transformer(1).setDevice("tpu"));
         assertThrows(IllegalArgumentException.class, () -> transformer(1).setMean(new double[] {0.5, 0.5}));
@@ -272,14 +272,14 @@ class ResNetTransformerTest {
     void labelsNameTheTopClasses() throws Exception {
         Path labels = dir.resolve("labels.txt");
         Files.write(labels, List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"));
-        Row row = transformer(1).setTopKCol("top").setTopK(2).setLabelsPath(labels.toUri().toString())
+        Row row = transformer(1).setTopKCol("top").setTopK(2).setLabels(labels.toUri().toString())
                 .transform(binaryFiles().filter("path LIKE '%a.png'")).first();
         Row best = row.<Row>getList(row.fieldIndex("top")).get(0);
         assertEquals(List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine").get(best.getInt(0)),
                 best.getString(1));
         Files.write(labels, List.of("only", "three", "labels"));
         // The labels are read when the query runs (once, on the driver), not when it is built.
-        Dataset<Row> mismatched = transformer(1).setTopKCol("top").setLabelsPath(labels.toString()).transform(binaryFiles());
+        Dataset<Row> mismatched = transformer(1).setTopKCol("top").setLabels(labels.toString()).transform(binaryFiles());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, mismatched::collectAsList);
         assertTrue(e.getMessage().contains("has 3 labels but the model has 10 classes"), e.getMessage());
     }
@@ -303,6 +303,6 @@ class ResNetTransformerTest {
             }
         }
         ResNetTransformer direct = ResNetTransformer.load(saved.resolve("stages").toFile().listFiles()[0].toString());
-        assertEquals("resnet18", direct.getOrDefault(direct.architecture()));
+        assertEquals("resnet18", direct.getOrDefault(direct.arch()));
     }
 }

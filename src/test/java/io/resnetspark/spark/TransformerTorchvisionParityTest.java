@@ -58,8 +58,8 @@ class TransformerTorchvisionParityTest {
                 "--arch", "resnet18", "--seed", "3", "--out-dir", dir.toString());
         JsonObject reference = JsonParser.parseString(Files.readString(dir.resolve("logits.json"))).getAsJsonObject();
         List<Row> rows = new ResNetTransformer()
-                .setArchitecture("resnet18")
-                .setWeightsPath(dir.resolve("weights.safetensors").toString())
+                .setArch("resnet18")
+                .setWeights(dir.resolve("weights.safetensors").toString())
                 .setBatchSize(4)
                 .transform(spark.read().format("binaryFile").load(dir.resolve("images").toString()))
                 .collectAsList();

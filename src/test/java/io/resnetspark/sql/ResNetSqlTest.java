@@ -89,7 +89,7 @@ class ResNetSqlTest {
                 + " resnet_topk(content, 2) AS top2, resnet_embedding(content) AS embedding, resnet_error(content) AS error"
                 + " FROM images");
         Map<String, Row> got = byName(sql.collectAsList());
-        ResNetTransformer transformer = new ResNetTransformer().setArchitecture("resnet18").setNumClasses(10).setSeed(7)
+        ResNetTransformer transformer = new ResNetTransformer().setArch("resnet18").setNumClasses(10).setSeed(7)
                 .setResizeSize(SIZE).setCropSize(SIZE).setBatchSize(4).setTopKCol("top").setTopK(5)
                 .setEmbeddingCol("embedding");
         Map<String, Row> expected = byName(transformer.transform(spark.table("images")).collectAsList());
@@ -209,7 +209,7 @@ class ResNetSqlTest {
                 + " WHERE image.height > 0").collectAsList()) {
             sql.put(row.<String>getAs("path").substring(row.<String>getAs("path").lastIndexOf('/') + 1), row);
         }
-        ResNetTransformer transformer = new ResNetTransformer().setInputCol("image").setArchitecture("resnet18")
+        ResNetTransformer transformer = new ResNetTransformer().setInputCol("image").setArch("resnet18")
                 .setNumClasses(10).setSeed(7).setResizeSize(SIZE).setCropSize(SIZE).setBatchSize(4);
         int compared = 0;
         for (Row e : transformer.transform(spark.table("pictures").where("image.height > 0")).collectAsList()) {
