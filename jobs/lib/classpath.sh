@@ -1,28 +1,34 @@
-# Sourced by the launchers in jobs/: sets RESNET_SPARK_HOME and RESNET_SPARK_CLASSPATH, building
-# the project with Maven first when the build is missing or older than the sources.
+# Sourced by the launchers in jobs/: sets RESNET_SPARK_HOME and RESNET_SPARK_CLASSPATH for the Spark
+# line RESNET_SPARK selects (jobs/lib/spark-line.sh), building the project with Maven first when the
+# build is missing or older than the sources. With RESNET_SPARK_BENCHMARKS=1 (the benchmark
+# launchers) the classpath also holds the benchmarks (src/bench, test sources: they are not in the
+# application jar) and their test-scope dependencies.
 # RESNET_SPARK_CLASSPATH may be set by the caller to skip the build (the tests do that).
 
-RESNET_SPARK_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-
-resnet_spark_build_is_stale() {
-  local stamp="$RESNET_SPARK_HOME/target/classpath.txt"
-  [ -f "$stamp" ] || return 0
-  [ -d "$RESNET_SPARK_HOME/target/classes" ] || return 0
-  [ -n "$(find "$RESNET_SPARK_HOME/src/main" "$RESNET_SPARK_HOME/pom.xml" -newer "$stamp" -print -quit)" ]
-}
+source "$(dirname "${BASH_SOURCE[0]}")/spark-line.sh"
 
 if [ -z "${RESNET_SPARK_CLASSPATH:-}" ]; then
-  if resnet_spark_build_is_stale; then
-    echo "building resnet-spark with Maven (first run, or sources changed)..." >&2
-    (cd "$RESNET_SPARK_HOME" && mvn -q -B -DskipTests compile dependency:build-classpath \
-        -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile >&2) || {
+  if [ "${RESNET_SPARK_BENCHMARKS:-0}" = 1 ]; then
+    resnet_goal=test-compile resnet_scope=test resnet_stamp="$RESNET_SPARK_BUILD/classpath-benchmarks.txt"
+    resnet_classes="$RESNET_SPARK_BUILD/classes:$RESNET_SPARK_BUILD/test-classes"
+    resnet_sources=("$RESNET_SPARK_HOME/src")
+  else
+    resnet_goal=compile resnet_scope=compile resnet_stamp="$RESNET_SPARK_BUILD/classpath.txt"
+    resnet_classes="$RESNET_SPARK_BUILD/classes"
+    resnet_sources=("$RESNET_SPARK_HOME/src/main")
+  fi
+  if [ ! -f "$resnet_stamp" ] || [ ! -d "$RESNET_SPARK_BUILD/classes" ] \
+      || [ -n "$(find "${resnet_sources[@]}" "$RESNET_SPARK_HOME/pom.xml" -newer "$resnet_stamp" -print -quit 2>/dev/null)" ]; then
+    echo "building resnet-spark ($RESNET_SPARK_PROFILE) with Maven (first run, or sources changed)..." >&2
+    (cd "$RESNET_SPARK_HOME" && mvn -q -B -DskipTests "-P$RESNET_SPARK_PROFILE" "$resnet_goal" dependency:build-classpath \
+        -Dmdep.outputFile="$resnet_stamp" -Dmdep.includeScope="$resnet_scope" >&2) || {
       echo "error: the Maven build failed (see above)" >&2
       exit 1
     }
     # Maven leaves an unchanged classpath file as it was; the stamp must say "built now".
-    touch "$RESNET_SPARK_HOME/target/classpath.txt"
+    touch "$resnet_stamp"
   fi
-  RESNET_SPARK_CLASSPATH="$RESNET_SPARK_HOME/target/classes:$(cat "$RESNET_SPARK_HOME/target/classpath.txt")"
+  RESNET_SPARK_CLASSPATH="$resnet_classes:$(cat "$resnet_stamp")"
 fi
 
 # What Spark's own launcher adds on Java 17 (the same list as <spark.jvm.options> in pom.xml).

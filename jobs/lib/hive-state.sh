@@ -2,6 +2,13 @@
 # Derby metastore and the warehouse) for local runs, so that tables outlive one process and
 # nothing is written to the working directory. RESNET_HIVE_STATE overrides the directory.
 
+source "$(dirname "${BASH_SOURCE[0]}")/spark-line.sh"
+if [ "$RESNET_SPARK_PROFILE" != spark-3.5 ]; then
+  echo "error: Spark's Thrift server and spark-sql shell are on the Spark 3.5 line only (Maven Central" \
+    "serves spark-hive-thriftserver for Scala 2.12 only); unset RESNET_SPARK or set RESNET_SPARK=3.5" >&2
+  exit 2
+fi
+
 RESNET_HIVE_STATE="${RESNET_HIVE_STATE:-${TMPDIR:-/tmp}/resnet-spark-hive}"
 
 # Java options for a local Spark with the ResNet SQL functions and a Hive catalog under $1.

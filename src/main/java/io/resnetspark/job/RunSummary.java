@@ -36,7 +36,8 @@ final class RunSummary {
     private long invalid;
     private long skipped;
 
-    RunSummary(String runId, JobConfig config, String fingerprint, String preprocessing, String output) {
+    RunSummary(String runId, JobConfig config, String fingerprint, String preprocessing, String output,
+            String sparkVersion) {
         this.maxInvalidFraction = config.run().maxInvalidFraction();
         fields.put("status", status.name().toLowerCase(java.util.Locale.ROOT));
         fields.put("exit_code", status.exitCode);
@@ -46,6 +47,7 @@ final class RunSummary {
         fields.put("arch", config.scoring().get(ScoringSettings.ARCH));
         fields.put("weights_fingerprint", fingerprint);
         fields.put("preprocessing", preprocessing);
+        fields.put("spark_version", sparkVersion);
         fields.put("started_at", Instant.now().toString());
     }
 

@@ -55,7 +55,8 @@ final class ScoringRun {
         String fingerprint = transformer.weightsFingerprint(hadoop);
         String preprocessing = transformer.preprocessing().signature();
         RunOutput output = new RunOutput(outputLocation(spark, config), runId, hadoop);
-        RunSummary summary = new RunSummary(runId, config, fingerprint, preprocessing, output.root().toString());
+        RunSummary summary = new RunSummary(runId, config, fingerprint, preprocessing, output.root().toString(),
+                spark.version());
 
         if (config.run().incremental() && output.hasPublishedRuns()) {
             Dataset<Row> done = spark.read().format(config.output().format()).load(output.root().toString())

@@ -389,7 +389,7 @@ public final class ExtractResNetCalls extends Rule<LogicalPlan> {
                 projected.add(named.toAttribute());
             }
         }
-        Aggregate below = new Aggregate(aggregate.groupingExpressions(), ScalaInterop.seq(aggregated), aggregate.child());
+        Aggregate below = Aggregates.withOutputs(aggregate, aggregated);
         return new Project(ScalaInterop.seq(projected), below);
     }
 

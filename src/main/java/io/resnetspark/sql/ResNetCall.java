@@ -1,7 +1,8 @@
 package io.resnetspark.sql;
 
 import io.resnetspark.spark.InputKind;
-import java.util.ArrayList;
+import io.resnetspark.spark.plan.ListExpression;
+import io.resnetspark.spark.plan.ScalaInterop;
 import java.util.List;
 import java.util.Objects;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -14,9 +15,6 @@ import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.IntegralType;
-import scala.collection.JavaConverters;
-import scala.collection.IndexedSeq;
-import scala.collection.Seq;
 
 /**
  * A call of one of the ResNet SQL functions: an ordinary, deterministic expression with the right
@@ -24,7 +22,7 @@ import scala.collection.Seq;
  * filters on plain columns below them. It is never evaluated row by row: late in the optimizer
  * {@link ExtractResNetCalls} replaces every call by a column of a batched scoring node.
  */
-public final class ResNetCall extends Expression implements Unevaluable {
+public final class ResNetCall extends ListExpression implements Unevaluable {
 
     private static final long serialVersionUID = 1L;
 
@@ -37,8 +35,8 @@ public final class ResNetCall extends Expression implements Unevaluable {
     }
 
     /** The constructor Catalyst's reflective {@code makeCopy} finds (productElement order). */
-    public ResNetCall(ResNetFunction function, Seq<Expression> arguments) {
-        this(function, JavaConverters.seqAsJavaList(arguments));
+    public ResNetCall(ResNetFunction function, scala.collection.Seq<Expression> arguments) {
+        this(function, ScalaInterop.list(arguments));
     }
 
     public ResNetFunction function() {
@@ -127,13 +125,13 @@ public final class ResNetCall extends Expression implements Unevaluable {
     }
 
     @Override
-    public Seq<Expression> children() {
-        return JavaConverters.asScalaBuffer(new ArrayList<>(arguments)).toIndexedSeq();
+    public List<Expression> arguments() {
+        return arguments;
     }
 
     @Override
-    public Expression withNewChildrenInternal(IndexedSeq<Expression> newChildren) {
-        return new ResNetCall(function, JavaConverters.seqAsJavaList(newChildren));
+    public Expression withArguments(List<Expression> newArguments) {
+        return new ResNetCall(function, newArguments);
     }
 
     @Override

@@ -9,8 +9,6 @@ import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.rules.Rule;
-import scala.Tuple3;
-import scala.collection.Seq;
 
 /**
  * Registers the ResNet SQL functions on a session that is already running, from Java:
@@ -30,9 +28,8 @@ public final class ResNetSql {
     /** Registers the functions, the extraction rule and the planner strategy on {@code spark}; twice is harmless. */
     public static void register(SparkSession spark) {
         for (ResNetFunction function : ResNetFunction.values()) {
-            Tuple3<FunctionIdentifier, ExpressionInfo, scala.Function1<Seq<Expression>, Expression>> description =
-                    functionDescription(function);
-            spark.sessionState().functionRegistry().registerFunction(description._1(), description._2(), description._3());
+            FunctionInjection.register(spark.sessionState().functionRegistry(), id(function), info(function),
+                    builder(function));
         }
         synchronized (spark.experimental()) {
             List<Rule<LogicalPlan>> rules = ScalaInterop.list(spark.experimental().extraOptimizations());
@@ -44,12 +41,15 @@ public final class ResNetSql {
         ResNetScoringStrategy.install(spark);
     }
 
-    static Tuple3<FunctionIdentifier, ExpressionInfo, scala.Function1<Seq<Expression>, Expression>> functionDescription(
-            ResNetFunction function) {
-        FunctionIdentifier id = new FunctionIdentifier(function.sqlName());
-        ExpressionInfo info = new ExpressionInfo(ResNetCall.class.getName(), null, function.sqlName(), function.usage(), "");
-        scala.Function1<Seq<Expression>, Expression> builder =
-                ScalaInterop.function(arguments -> new ResNetCall(function, ScalaInterop.list(arguments)));
-        return new Tuple3<>(id, info, builder);
+    static FunctionIdentifier id(ResNetFunction function) {
+        return new FunctionIdentifier(function.sqlName());
+    }
+
+    static ExpressionInfo info(ResNetFunction function) {
+        return new ExpressionInfo(ResNetCall.class.getName(), null, function.sqlName(), function.usage(), "");
+    }
+
+    static java.util.function.Function<List<Expression>, Expression> builder(ResNetFunction function) {
+        return arguments -> new ResNetCall(function, arguments);
     }
 }

@@ -22,7 +22,7 @@ public final class ResNetSqlExtensions extends AbstractFunction1<SparkSessionExt
     @Override
     public BoxedUnit apply(SparkSessionExtensions extensions) {
         for (ResNetFunction function : ResNetFunction.values()) {
-            extensions.injectFunction(ResNetSql.functionDescription(function));
+            FunctionInjection.inject(extensions, ResNetSql.id(function), ResNetSql.info(function), ResNetSql.builder(function));
         }
         extensions.injectCheckRule(ScalaInterop.function(session -> new ResNetCallCheck()));
         extensions.injectPreCBORule(ScalaInterop.function(ExtractResNetCalls::new));

@@ -99,6 +99,8 @@ class ScoringJobTest {
         assertEquals(0, outcome.exitCode(), outcome.stdout());
         JsonObject summary = outcome.summary();
         assertEquals("succeeded", summary.get("status").getAsString());
+        String line = System.getProperty("resnet.spark.line", "3.5");
+        assertTrue(summary.get("spark_version").getAsString().startsWith(line + "."), summary.toString());
         assertEquals(6, summary.get("rows_read").getAsLong());
         assertEquals(3, summary.get("scored").getAsLong());
         assertEquals(3, summary.get("invalid").getAsLong());

@@ -335,7 +335,7 @@ class StandaloneClusterJobTest {
         // No spark-defaults.conf or Hadoop configuration of this machine may leak into the driver.
         env.put("SPARK_HOME", cluster.sparkHome().toString());
         env.put("SPARK_CONF_DIR", cluster.sparkHome().resolve("conf").toString());
-        env.put("SPARK_SCALA_VERSION", "2.12");
+        env.put("SPARK_SCALA_VERSION", LocalClusterSpark.SCALA_BINARY_VERSION);
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         for (String variable : List.of("SPARK_TESTING", "HADOOP_CONF_DIR", "YARN_CONF_DIR", "SPARK_SUBMIT_OPTS",
                 "SPARK_DIST_CLASSPATH", "PYSPARK_PYTHON")) {
@@ -579,7 +579,8 @@ class StandaloneClusterJobTest {
         Path pom = basedir.resolve("pom.xml");
         assertTrue(Files.isRegularFile(pom), "the project's pom.xml is at " + pom);
         List<String> command = new ArrayList<>(List.of(maven().toString(), "-B", "-q", "-f", pom.toString(),
-                "-Dmaven.test.skip=true", "-Dbuild.dir=" + buildDir));
+                "-Dmaven.test.skip=true", "-Dbuild.dir=" + buildDir,
+                "-P" + System.getProperty("resnet.maven.profile", "spark-3.5")));
         localRepository().ifPresent(repo -> command.add("-Dmaven.repo.local=" + repo));
         command.addAll(parentMavenOptions());
         command.add("package");
@@ -631,7 +632,10 @@ class StandaloneClusterJobTest {
 
     private static Path findShadedJar(Path buildDir) throws IOException {
         try (Stream<Path> files = Files.list(buildDir)) {
-            List<Path> jars = files.filter(p -> p.getFileName().toString().matches("resnet-spark-.*-pytorch-native-.*\\.jar"))
+            // resnet-spark-<line>_<scala>-<version>-pytorch-native-<flavour>.jar: named for the line under test.
+            String line = System.getProperty("resnet.spark.line", "3.5") + "_" + LocalClusterSpark.SCALA_BINARY_VERSION;
+            List<Path> jars = files.filter(p -> p.getFileName().toString().startsWith("resnet-spark-" + line + "-")
+                            && p.getFileName().toString().matches("resnet-spark-.*-pytorch-native-.*\\.jar"))
                     .collect(Collectors.toList());
             assertEquals(1, jars.size(), "one shaded application jar in " + buildDir + ": " + jars);
             return jars.get(0);
@@ -670,7 +674,8 @@ class StandaloneClusterJobTest {
                 .map(Path::toString)
                 .filter(e -> APPLICATION_ONLY_JARS.stream().noneMatch(e::contains))
                 .collect(Collectors.toList());
-        assertTrue(entries.stream().anyMatch(e -> e.contains("spark-core_2.12")) && entries.stream().anyMatch(e -> e.contains("spark-sql_2.12")),
+        String scala = LocalClusterSpark.SCALA_BINARY_VERSION;
+        assertTrue(entries.stream().anyMatch(e -> e.contains("spark-core_" + scala)) && entries.stream().anyMatch(e -> e.contains("spark-sql_" + scala)),
                 "Spark's jars are on the test classpath: " + entries);
         return String.join(File.pathSeparator, entries);
     }

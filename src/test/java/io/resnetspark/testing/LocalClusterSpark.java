@@ -54,7 +54,7 @@ import org.apache.spark.sql.SparkSession;
  * directory and needs to know the Scala version (from {@code SPARK_SCALA_VERSION}, else from a
  * Spark source build's directories). The cluster therefore runs the workers with {@code SPARK_HOME}
  * set to a fake home under the base directory holding an empty {@code jars} directory, and with
- * {@code SPARK_SCALA_VERSION=2.12}; the whole classpath reaches the executors through
+ * {@code SPARK_SCALA_VERSION} of the line under test; the whole classpath reaches the executors through
  * {@code spark.executor.extraClassPath} (see {@link #sessionBuilder}). Spark's Java 17
  * {@code --add-opens} options need nothing here: {@code SparkContext} prepends them to
  * {@code spark.executor.extraJavaOptions} itself (the Master and Worker JVMs get them from
@@ -90,7 +90,8 @@ public final class LocalClusterSpark implements AutoCloseable {
     /** Environment variable of a worker: the comma-separated fake GPU addresses it reports. */
     public static final String FAKE_GPU_ENV = "RESNET_FAKE_GPU_ADDRESSES";
 
-    private static final String SCALA_BINARY_VERSION = "2.12";
+    /** The Scala version of the Spark line under test (the build passes it; 2.12 for Spark 3.5). */
+    public static final String SCALA_BINARY_VERSION = System.getProperty("resnet.scala.binary.version", "2.12");
     private static final String DAEMON_HEAP = "-Xmx256m";
     private static final Pattern ALIVE_WORKERS = Pattern.compile("\"aliveworkers\"\\s*:\\s*(\\d+)");
 

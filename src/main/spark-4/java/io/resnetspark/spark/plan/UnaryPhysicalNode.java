@@ -6,6 +6,7 @@ import org.apache.spark.sql.execution.SparkPlan;
 /**
  * A physical plan node with one child, written in Java: Catalyst's tree plumbing ({@code
  * children}, {@code withNewChildrenInternal}) in terms of {@link #child()} and {@link #withChild}.
+ * Spark 4 (Scala 2.13) edition.
  */
 public abstract class UnaryPhysicalNode extends SparkPlan {
 
@@ -27,7 +28,7 @@ public abstract class UnaryPhysicalNode extends SparkPlan {
     }
 
     @Override
-    public SparkPlan withNewChildrenInternal(scala.collection.IndexedSeq<SparkPlan> newChildren) {
+    public SparkPlan withNewChildrenInternal(scala.collection.immutable.IndexedSeq<SparkPlan> newChildren) {
         return withChild(newChildren.apply(0));
     }
 }

@@ -6,6 +6,7 @@ import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 /**
  * A logical plan node with one child, written in Java: Catalyst's tree plumbing ({@code children},
  * {@code withNewChildrenInternal}) in terms of {@link #child()} and {@link #withChild}.
+ * Spark 3.5 (Scala 2.12) edition.
  */
 public abstract class UnaryLogicalNode extends LogicalPlan {
 
