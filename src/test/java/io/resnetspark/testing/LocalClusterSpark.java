@@ -161,7 +161,8 @@ public final class LocalClusterSpark implements AutoCloseable {
         private int coresPerWorker = 2;
         private int memoryPerWorkerMb = 1024;
         private List<String> fakeGpus = List.of();
-        private Duration startTimeout = Duration.ofSeconds(60);
+        // Generous: on a loaded 2-core machine (a jar build beside it) daemon JVMs take a while to start.
+        private Duration startTimeout = Duration.ofMinutes(3);
 
         private Builder(Path baseDir) {
             this.baseDir = baseDir;
