@@ -4,7 +4,9 @@ package io.resnetspark.image;
  * Places a GIF's first frame on its logical screen, as PIL does: ImageIO returns the first frame at
  * its own size, PIL an image of the screen's size (grown to hold the frame if the frame sticks
  * out), the frame pasted at its offset, the rest filled with the frame's transparent palette index,
- * or index 0 when it has none.
+ * or index 0 when it has none. The colour table the frame uses (its own, else the global one) says
+ * how many palette entries are real: PIL reads the indexes beyond it, or all indexes of a GIF
+ * without colour tables, as grey levels, where ImageIO makes up colours.
  */
 final class GifCanvas {
 
@@ -13,8 +15,10 @@ final class GifCanvas {
      *
      * @param transparentIndex the palette index the first frame's graphic control extension marks
      *     transparent, or -1
+     * @param colorTableEntries colours of the first frame's table (local, else global), or 0
      */
-    record Layout(int screenWidth, int screenHeight, int left, int top, int frameWidth, int frameHeight, int transparentIndex) {
+    record Layout(int screenWidth, int screenHeight, int left, int top, int frameWidth, int frameHeight,
+            int transparentIndex, int colorTableEntries) {
 
         int canvasWidth() {
             return Math.max(screenWidth, left + frameWidth);
@@ -43,7 +47,8 @@ final class GifCanvas {
         }
         int screenWidth = u16(data, 6);
         int screenHeight = u16(data, 8);
-        int pos = 13 + colorTableBytes(data[10]);
+        int globalTable = colorTableBytes(data[10]);
+        int pos = 13 + globalTable;
         int transparent = -1;
         while (pos < data.length) {
             int block = data[pos++] & 0xff;
@@ -64,8 +69,9 @@ final class GifCanvas {
                 if (pos + 8 > data.length) {
                     return null;
                 }
+                int localTable = colorTableBytes(data[pos + 8]);
                 return new Layout(screenWidth, screenHeight, u16(data, pos), u16(data, pos + 2),
-                        u16(data, pos + 4), u16(data, pos + 6), transparent);
+                        u16(data, pos + 4), u16(data, pos + 6), transparent, (localTable > 0 ? localTable : globalTable) / 3);
             } else {
                 return null;
             }

@@ -46,6 +46,7 @@ public final class ImageDecoder implements Serializable {
 
     private final long maxPixels;
     private final boolean applyExifOrientation;
+    private final HighBitDepth highBitDepth;
     private final JpegDecoder jpeg;
     private final ImageIoDecoder others;
 
@@ -64,18 +65,30 @@ public final class ImageDecoder implements Serializable {
     }
 
     /**
+     * A decoder that clips high-bit-depth grey as PIL does ({@link HighBitDepth#CLIP}).
+     *
      * @param maxPixels largest width x height accepted, 1 to {@link RgbImage#MAX_PIXELS}
-     * @param applyExifOrientation whether to turn JPEGs upright as their EXIF orientation tag says
+     * @param applyExifOrientation whether to turn images upright as their orientation metadata says
      */
     public ImageDecoder(long maxPixels, boolean applyExifOrientation) {
+        this(maxPixels, applyExifOrientation, HighBitDepth.CLIP);
+    }
+
+    /**
+     * @param maxPixels largest width x height accepted, 1 to {@link RgbImage#MAX_PIXELS}
+     * @param applyExifOrientation whether to turn images upright as their orientation metadata says
+     * @param highBitDepth how 16-bit, 32-bit and float grey samples become 8-bit
+     */
+    public ImageDecoder(long maxPixels, boolean applyExifOrientation, HighBitDepth highBitDepth) {
         if (maxPixels < 1 || maxPixels > RgbImage.MAX_PIXELS) {
             throw new IllegalArgumentException(
                     "maxPixels must be between 1 and " + RgbImage.MAX_PIXELS + ", got " + maxPixels);
         }
         this.maxPixels = maxPixels;
         this.applyExifOrientation = applyExifOrientation;
+        this.highBitDepth = Objects.requireNonNull(highBitDepth, "highBitDepth");
         this.jpeg = new JpegDecoder(maxPixels);
-        this.others = new ImageIoDecoder(maxPixels);
+        this.others = new ImageIoDecoder(maxPixels, highBitDepth);
     }
 
     public long maxPixels() {
@@ -84,6 +97,10 @@ public final class ImageDecoder implements Serializable {
 
     public boolean appliesExifOrientation() {
         return applyExifOrientation;
+    }
+
+    public HighBitDepth highBitDepth() {
+        return highBitDepth;
     }
 
     /**
@@ -104,7 +121,15 @@ public final class ImageDecoder implements Serializable {
                 RgbImage image = jpeg.decode(encoded, header);
                 return applyExifOrientation ? ExifOrientation.apply(image, header.orientation()) : image;
             }
-            return others.decode(format, encoded);
+            RgbImage image = others.decode(format, encoded);
+            int orientation = OrientationMetadata.read(format, encoded);
+            if (format == ImageFormat.TIFF) {
+                // PIL 9.4's TIFF loader already turns the image as its Orientation tag says, and
+                // exif_transpose then turns it once more (net: 6 and 8 rotate by 180, the others
+                // cancel out). Parity with torchvision's PIL pipeline means doing the same.
+                image = ExifOrientation.apply(image, orientation);
+            }
+            return applyExifOrientation ? ExifOrientation.apply(image, orientation) : image;
         } catch (RuntimeException e) {
             // The readers' unchecked exceptions are already reported as corrupt files; this is the
             // safety net for anything else, so that one bad file can never fail a whole batch.

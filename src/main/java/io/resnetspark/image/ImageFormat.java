@@ -48,8 +48,10 @@ public enum ImageFormat {
         if (startsWithAscii(data, 0, "RIFF") && startsWithAscii(data, 8, "WEBP")) {
             return WEBP;
         }
+        // Classic TIFF and BigTIFF (64-bit offsets), which TwelveMonkeys' reader and PIL both read.
         if (startsWith(data, 0, (byte) 'I', (byte) 'I', (byte) 42, (byte) 0)
-                || startsWith(data, 0, (byte) 'M', (byte) 'M', (byte) 0, (byte) 42)) {
+                || startsWith(data, 0, (byte) 'M', (byte) 'M', (byte) 0, (byte) 42)
+                || isBigTiff(data)) {
             return TIFF;
         }
         // "BM" alone also starts ordinary text; a real BMP has a known info-header size at 14 (so a
@@ -82,10 +84,6 @@ public enum ImageFormat {
                 || startsWith(data, 0, (byte) 0, (byte) 0, (byte) 0, (byte) 0x0c, (byte) 'J', (byte) 'X', (byte) 'L')) {
             return "JPEG XL";
         }
-        if (startsWith(data, 0, (byte) 'I', (byte) 'I', (byte) 43, (byte) 0)
-                || startsWith(data, 0, (byte) 'M', (byte) 'M', (byte) 0, (byte) 43)) {
-            return "BigTIFF";
-        }
         if (startsWithAscii(data, 0, "8BPS")) {
             return "Photoshop (PSD)";
         }
@@ -99,6 +97,11 @@ public enum ImageFormat {
             return "Netpbm (PBM/PGM/PPM)";
         }
         return null;
+    }
+
+    static boolean isBigTiff(byte[] data) {
+        return startsWith(data, 0, (byte) 'I', (byte) 'I', (byte) 43, (byte) 0)
+                || startsWith(data, 0, (byte) 'M', (byte) 'M', (byte) 0, (byte) 43);
     }
 
     private static boolean isBmpHeaderSize(int size) {

@@ -17,9 +17,11 @@ final class ImageIoDecoder implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final long maxPixels;
+    private final HighBitDepth highBitDepth;
 
-    ImageIoDecoder(long maxPixels) {
+    ImageIoDecoder(long maxPixels, HighBitDepth highBitDepth) {
         this.maxPixels = maxPixels;
+        this.highBitDepth = highBitDepth;
     }
 
     RgbImage decode(ImageFormat format, byte[] data) throws InvalidImageException {
@@ -31,6 +33,10 @@ final class ImageIoDecoder implements Serializable {
         }
         if (format == ImageFormat.BMP) {
             checkBmpHeaderSize(data);
+            int compression = BmpRle.compression(data);
+            if (compression == BmpRle.RLE8 || compression == BmpRle.RLE4) {
+                return BmpRle.decode(data, maxPixels);
+            }
         }
         GifCanvas.Layout gif = format == ImageFormat.GIF ? GifCanvas.parse(data) : null;
         if (gif != null) {
@@ -43,8 +49,18 @@ final class ImageIoDecoder implements Serializable {
                 reader.setInput(input, true, true);
                 Decoding.checkSize(format, reader.getWidth(0), reader.getHeight(0), maxPixels);
                 BufferedImage image = reader.read(0, reader.getDefaultReadParam());
-                RgbImage rgb = RgbConversion.toRgb(image, format);
-                return gif == null || gif.frameCoversCanvas() ? rgb : GifCanvas.place(rgb, gif, fillColor(image, gif));
+                if (format == ImageFormat.PNG && image.getColorModel() instanceof IndexColorModel palette) {
+                    // The JDK pads a short palette to the index range; PIL's reads grey there.
+                    int entries = PngChunks.paletteEntries(data);
+                    return RgbConversion.fromPalette(image.getRaster(), palette, entries < 0 ? palette.getMapSize() : entries);
+                }
+                if (gif == null) {
+                    return RgbConversion.toRgb(image, format, highBitDepth);
+                }
+                IndexColorModel palette = (IndexColorModel) image.getColorModel();
+                RgbImage rgb = RgbConversion.fromPalette(image.getRaster(), palette, gif.colorTableEntries());
+                return gif.frameCoversCanvas() ? rgb
+                        : GifCanvas.place(rgb, gif, RgbConversion.paletteRgb(palette, gif.colorTableEntries())[gif.fillIndex()]);
             } finally {
                 reader.dispose();
             }
@@ -53,14 +69,6 @@ final class ImageIoDecoder implements Serializable {
             // IllegalState, NegativeArraySize...): all are a bad file, not a bug of the caller.
             throw Decoding.classify(format, data, e, Truncation.isCutShort(format, data));
         }
-    }
-
-    /** The RGB of the GIF canvas's fill index in the first frame's palette (black beyond it). */
-    private static int fillColor(BufferedImage frame, GifCanvas.Layout gif) {
-        if (frame.getColorModel() instanceof IndexColorModel palette && gif.fillIndex() < palette.getMapSize()) {
-            return palette.getRGB(gif.fillIndex());
-        }
-        return 0;
     }
 
     /**

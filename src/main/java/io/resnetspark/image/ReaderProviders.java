@@ -1,5 +1,6 @@
 package io.resnetspark.image;
 
+import com.twelvemonkeys.imageio.plugins.tiff.TIFFImageReaderSpi;
 import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
 import java.io.IOException;
 import java.util.EnumMap;
@@ -25,9 +26,7 @@ final class ReaderProviders {
     private static final Map<ImageFormat, String> JDK_PROVIDERS = Map.of(
             ImageFormat.JPEG, "com.sun.imageio.plugins.jpeg.JPEGImageReaderSpi",
             ImageFormat.PNG, "com.sun.imageio.plugins.png.PNGImageReaderSpi",
-            ImageFormat.GIF, "com.sun.imageio.plugins.gif.GIFImageReaderSpi",
-            ImageFormat.BMP, "com.sun.imageio.plugins.bmp.BMPImageReaderSpi",
-            ImageFormat.TIFF, "com.sun.imageio.plugins.tiff.TIFFImageReaderSpi");
+            ImageFormat.GIF, "com.sun.imageio.plugins.gif.GIFImageReaderSpi");
 
     private static final ReaderProviders INSTANCE = new ReaderProviders();
 
@@ -50,6 +49,8 @@ final class ReaderProviders {
             }
         }
         providers.put(ImageFormat.WEBP, new WebPImageReaderSpi());
+        providers.put(ImageFormat.TIFF, new TIFFImageReaderSpi());
+        providers.put(ImageFormat.BMP, new com.twelvemonkeys.imageio.plugins.bmp.BMPImageReaderSpi());
     }
 
     /** A new reader for the format: the JDK's, or TwelveMonkeys' for WebP. */

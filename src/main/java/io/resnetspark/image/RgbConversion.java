@@ -31,24 +31,33 @@ final class RgbConversion {
 
     private RgbConversion() {}
 
-    static RgbImage toRgb(BufferedImage image, ImageFormat format) throws InvalidImageException {
+    static RgbImage toRgb(BufferedImage image, ImageFormat format, HighBitDepth highBitDepth) throws InvalidImageException {
         ColorModel model = image.getColorModel();
         Raster raster = image.getRaster();
         int transfer = raster.getTransferType();
+        ColorSpace space = model.getColorSpace();
+        int colors = model.getNumColorComponents();
+        boolean singleGrey = space.getType() == ColorSpace.TYPE_GRAY && colors == 1 && raster.getNumBands() == 1;
         if (transfer == DataBuffer.TYPE_FLOAT || transfer == DataBuffer.TYPE_DOUBLE) {
-            throw new InvalidImageException(InvalidImageException.UNSUPPORTED_FORMAT,
-                    format + " with floating-point samples is not supported");
+            if (!singleGrey) {
+                throw new InvalidImageException(InvalidImageException.UNSUPPORTED_FORMAT,
+                        format + " with floating-point samples in " + raster.getNumBands() + " bands is not supported"
+                                + " (single-channel only, as in PIL)");
+            }
+            return fromFloatGrey(raster, highBitDepth);
         }
         if (model instanceof IndexColorModel palette) {
             return fromPalette(raster, palette);
         }
-        ColorSpace space = model.getColorSpace();
-        int colors = model.getNumColorComponents();
+        if (singleGrey && raster.getSampleModel().getSampleSize(0) > 8) {
+            return fromDeepGrey(raster, highBitDepth);
+        }
         if (space.getType() == ColorSpace.TYPE_GRAY && colors == 1) {
             return fromBands(raster, new int[] {0, 0, 0});
         }
         if (space.getType() == ColorSpace.TYPE_RGB && colors == 3) {
-            return fromBands(raster, new int[] {0, 1, 2});
+            RgbImage rgb = fromBands(raster, new int[] {0, 1, 2});
+            return model.isAlphaPremultiplied() ? unpremultiplied(rgb, raster) : rgb;
         }
         if (space.getType() == ColorSpace.TYPE_CMYK && colors == 4) {
             return fromCmyk(raster);
@@ -93,36 +102,125 @@ final class RgbConversion {
         return new RgbImage(w, h, out);
     }
 
-    private static RgbImage fromPalette(Raster raster, IndexColorModel palette) {
+    /**
+     * Colours divided by their alpha, as PIL reads associated alpha ("RGBa"): {@code c * 255 / a}
+     * truncated and clipped, and black where alpha is 0.
+     */
+    private static RgbImage unpremultiplied(RgbImage rgb, Raster raster) {
         int w = raster.getWidth();
         int h = raster.getHeight();
-        int size = palette.getMapSize();
-        // Indexes beyond the palette read as black, as PIL's zero-filled 256-entry palette does.
-        byte[] reds = new byte[256];
-        byte[] greens = new byte[256];
-        byte[] blues = new byte[256];
-        byte[] r = new byte[size];
-        byte[] g = new byte[size];
-        byte[] b = new byte[size];
-        palette.getReds(r);
-        palette.getGreens(g);
-        palette.getBlues(b);
-        System.arraycopy(r, 0, reds, 0, Math.min(size, 256));
-        System.arraycopy(g, 0, greens, 0, Math.min(size, 256));
-        System.arraycopy(b, 0, blues, 0, Math.min(size, 256));
+        int alphaBand = raster.getNumBands() - 1;
+        int alphaBits = raster.getSampleModel().getSampleSize(alphaBand);
+        byte[] pixels = rgb.pixels();
+        int[] alpha = new int[w];
+        for (int y = 0; y < h; y++) {
+            raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, alphaBand, alpha);
+            for (int x = 0; x < w; x++) {
+                int a = to8Bit(alpha[x], alphaBits);
+                int o = (y * w + x) * 3;
+                for (int c = o; c < o + 3 && a != 255; c++) {
+                    pixels[c] = (byte) (a == 0 ? 0 : Math.min(255, (pixels[c] & 0xff) * 255 / a));
+                }
+            }
+        }
+        return rgb;
+    }
+
+    /** Grey of more than 8 bits (PIL's modes "I;16" and "I"), clipped as PIL does or scaled. */
+    private static RgbImage fromDeepGrey(Raster raster, HighBitDepth highBitDepth) {
+        int bits = raster.getSampleModel().getSampleSize(0);
+        return greyFrom(raster, highBitDepth == HighBitDepth.CLIP
+                ? v -> clamp(v)
+                : v -> v <= 0 ? 0 : (int) ((v & 0xffffffffL) >> (bits - 8)));
+    }
+
+    /**
+     * Floating-point grey (PIL's mode "F"): clipped and truncated as PIL's conversion to "L", or
+     * 0..1 scaled to 0..255.
+     */
+    private static RgbImage fromFloatGrey(Raster raster, HighBitDepth highBitDepth) {
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        byte[] out = new byte[w * h * 3];
+        float[] row = new float[w];
+        int o = 0;
+        for (int y = 0; y < h; y++) {
+            raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, row);
+            for (int x = 0; x < w; x++) {
+                float v = row[x];
+                int grey;
+                if (highBitDepth == HighBitDepth.CLIP) {
+                    grey = v <= 0 ? 0 : v >= 255 ? 255 : (int) v; // NaN compares false: 0 as in PIL
+                } else {
+                    grey = v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
+                }
+                out[o++] = (byte) grey;
+                out[o++] = (byte) grey;
+                out[o++] = (byte) grey;
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    private static RgbImage greyFrom(Raster raster, java.util.function.IntUnaryOperator to8Bit) {
+        int w = raster.getWidth();
+        int h = raster.getHeight();
         byte[] out = new byte[w * h * 3];
         int[] row = new int[w];
         int o = 0;
         for (int y = 0; y < h; y++) {
             raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, row);
             for (int x = 0; x < w; x++) {
-                int index = row[x] & 0xff;
-                out[o++] = reds[index];
-                out[o++] = greens[index];
-                out[o++] = blues[index];
+                byte grey = (byte) to8Bit.applyAsInt(row[x]);
+                out[o++] = grey;
+                out[o++] = grey;
+                out[o++] = grey;
             }
         }
         return new RgbImage(w, h, out);
+    }
+
+    private static int clamp(int v) {
+        return v < 0 ? 0 : Math.min(v, 255);
+    }
+
+    private static RgbImage fromPalette(Raster raster, IndexColorModel palette) {
+        return fromPalette(raster, palette, palette.getMapSize());
+    }
+
+    /**
+     * Palette indexes to RGB, when the file's palette has {@code entries} colours (an ImageIO
+     * palette may be padded to the index range). Indexes beyond it read as grey (i, i, i): PIL's
+     * palettes start as that ramp and the file's entries overwrite only their part of it; with no
+     * palette at all (a GIF without colour tables) the indexes are grey levels.
+     */
+    static RgbImage fromPalette(Raster raster, IndexColorModel palette, int entries) {
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        int[] rgb = paletteRgb(palette, entries);
+        byte[] out = new byte[w * h * 3];
+        int[] row = new int[w];
+        int o = 0;
+        for (int y = 0; y < h; y++) {
+            raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, row);
+            for (int x = 0; x < w; x++) {
+                int colour = rgb[row[x] & 0xff];
+                out[o++] = (byte) (colour >> 16);
+                out[o++] = (byte) (colour >> 8);
+                out[o++] = (byte) colour;
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    /** The 256 colours (0xRRGGBB) that indexes stand for, as in PIL (see {@link #fromPalette}). */
+    static int[] paletteRgb(IndexColorModel palette, int entries) {
+        int known = Math.min(Math.min(entries, palette.getMapSize()), 256);
+        int[] rgb = new int[256];
+        for (int i = 0; i < 256; i++) {
+            rgb[i] = i < known ? palette.getRGB(i) & 0xffffff : i << 16 | i << 8 | i;
+        }
+        return rgb;
     }
 
     private static RgbImage fromCmyk(Raster raster) {

@@ -108,6 +108,9 @@ final class Truncation {
         if (data.length < 8) {
             return true;
         }
+        if (ImageFormat.isBigTiff(data)) {
+            return false; // 64-bit offsets: leave the judgement to the reader
+        }
         boolean little = data[0] == 'I';
         long ifd = Bytes.u32(data, 4, little);
         if (ifd + 2 > data.length) {
