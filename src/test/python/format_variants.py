@@ -487,6 +487,9 @@ def write_tiff(out):
         tiffcp(tmp / "rgb.tif", out / "tiff_rgb_jpeg_tiles.tif", "-c", "jpeg:90", "-t", "-w", "32", "-l", "32")
         tiffcp(tmp / "l.tif", out / "tiff_l_jpeg.tif", "-c", "jpeg:90", "-r", "16")
         tiffcp(tmp / "cmyk.tif", out / "tiff_cmyk_jpeg.tif", "-c", "jpeg:90", "-r", "16")
+        # compressions libtiff (so PIL) reads and no Java reader does: refused, naming the compression
+        for comp in ("lzma", "zstd", "webp"):
+            tiffcp(tmp / "rgb.tif", out / f"tiff_rgb_{comp}.tif", "-c", comp)
         tiffcp(tmp / "1.tif", out / "tiff_1_g4.tif", "-c", "g4")
         tiffcp(tmp / "1.tif", out / "tiff_1_g3.tif", "-c", "g3")
         for name, im in (("rgb", rgb), ("l", rgb.convert("L"))):
@@ -775,14 +778,13 @@ def group_of(name):
     raise ValueError(name)
 
 
-def scaled(im):
+def scaled(im, bits):
     """Single-channel deep samples scaled to 8 bits instead of clipped: the 'scale' option."""
     arr = np.asarray(im)
     if im.mode == "F":
         grey = np.clip(np.rint(arr.astype(np.float64) * 255), 0, 255)
     else:
-        bits = im.tag_v2.get(258, (16,))[0] if hasattr(im, "tag_v2") else 16
-        grey = np.clip(arr.astype(np.int64), 0, None) >> (bits - 8)
+        grey = np.clip(np.clip(arr.astype(np.int64), 0, None) >> (bits - 8), 0, 255)
     return np.repeat(grey.astype(np.uint8)[..., None], 3, axis=2)
 
 
@@ -802,7 +804,8 @@ def write_references(root):
                 np.save(refs / f"{name}.npy", rgb)
                 if mode in DEEP_MODES:
                     deep = 1
-                    np.save(refs / f"{name}.scale.npy", scaled(upright))
+                    bits = im.tag_v2.get(258, (16,))[0] if hasattr(im, "tag_v2") else 16  # PNG: 16
+                    np.save(refs / f"{name}.scale.npy", scaled(upright, bits))
         except Exception as error:  # noqa: BLE001 - what PIL raises is the reference's answer
             status = f"{type(error).__name__}: {error}".replace("\t", " ").replace("\n", " ")[:200]
         rows.append(f"{name}\t{path.name}\t{group_of(name)}\t{mode}\t{width}\t{height}\t{deep}\t{status}")

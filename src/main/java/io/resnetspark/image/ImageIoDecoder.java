@@ -3,6 +3,7 @@ package io.resnetspark.image;
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.Serializable;
 import javax.imageio.ImageReader;
@@ -38,6 +39,12 @@ final class ImageIoDecoder implements Serializable {
                 return BmpRle.decode(data, maxPixels);
             }
         }
+        if (format == ImageFormat.TIFF) {
+            TiffDirectory.checkSupported(data);
+        }
+        if (format == ImageFormat.WEBP && LibWebp.available() && !isAnimatedWebp(data)) {
+            return LibWebp.decode(data, maxPixels);
+        }
         GifCanvas.Layout gif = format == ImageFormat.GIF ? GifCanvas.parse(data) : null;
         if (gif != null) {
             Decoding.checkSize(format, gif.canvasWidth(), gif.canvasHeight(), maxPixels);
@@ -48,6 +55,9 @@ final class ImageIoDecoder implements Serializable {
                 // seekForwardOnly, ignoreMetadata: no text chunks or metadata trees are built.
                 reader.setInput(input, true, true);
                 Decoding.checkSize(format, reader.getWidth(0), reader.getHeight(0), maxPixels);
+                if (format == ImageFormat.TIFF) {
+                    return tiff(reader, data);
+                }
                 BufferedImage image = reader.read(0, reader.getDefaultReadParam());
                 if (format == ImageFormat.PNG && image.getColorModel() instanceof IndexColorModel palette) {
                     // The JDK pads a short palette to the index range; PIL's reads grey there.
@@ -69,6 +79,30 @@ final class ImageIoDecoder implements Serializable {
             // IllegalState, NegativeArraySize...): all are a bad file, not a bug of the caller.
             throw Decoding.classify(format, data, e, Truncation.isCutShort(format, data));
         }
+    }
+
+    /** True for a WebP with an animation (VP8X header flag): its first frame is read by TwelveMonkeys. */
+    private static boolean isAnimatedWebp(byte[] data) {
+        return data.length > 20 && ImageFormat.startsWithAscii(data, 12, "VP8X") && (data[20] & 0x02) != 0;
+    }
+
+    /**
+     * A TIFF's first page. Two interpretations TwelveMonkeys' reader makes differently from PIL:
+     * CIELab, which it converts with its own colour conversion (the raw samples are taken and
+     * converted as PIL does, {@link CieLab}), and associated alpha, whose colours PIL divides by
+     * alpha.
+     */
+    private RgbImage tiff(ImageReader reader, byte[] data) throws IOException, InvalidImageException {
+        if (TiffDirectory.first(data, TiffDirectory.PHOTOMETRIC, -1) == TiffDirectory.PHOTOMETRIC_CIELAB) {
+            Raster raster = reader.readRaster(0, reader.getDefaultReadParam());
+            if (raster.getNumBands() == 3 && raster.getSampleModel().getSampleSize(0) == 8) {
+                return CieLab.toRgb(raster);
+            }
+        }
+        BufferedImage image = reader.read(0, reader.getDefaultReadParam());
+        RgbImage rgb = RgbConversion.toRgb(image, ImageFormat.TIFF, highBitDepth);
+        boolean associatedAlpha = TiffDirectory.first(data, TiffDirectory.EXTRA_SAMPLES, 0) == TiffDirectory.ASSOCIATED_ALPHA;
+        return associatedAlpha && image.getRaster().getNumBands() == 4 ? RgbConversion.unpremultiplied(rgb, image.getRaster()) : rgb;
     }
 
     /**

@@ -56,8 +56,7 @@ final class RgbConversion {
             return fromBands(raster, new int[] {0, 0, 0});
         }
         if (space.getType() == ColorSpace.TYPE_RGB && colors == 3) {
-            RgbImage rgb = fromBands(raster, new int[] {0, 1, 2});
-            return model.isAlphaPremultiplied() ? unpremultiplied(rgb, raster) : rgb;
+            return fromBands(raster, new int[] {0, 1, 2});
         }
         if (space.getType() == ColorSpace.TYPE_CMYK && colors == 4) {
             return fromCmyk(raster);
@@ -106,7 +105,7 @@ final class RgbConversion {
      * Colours divided by their alpha, as PIL reads associated alpha ("RGBa"): {@code c * 255 / a}
      * truncated and clipped, and black where alpha is 0.
      */
-    private static RgbImage unpremultiplied(RgbImage rgb, Raster raster) {
+    static RgbImage unpremultiplied(RgbImage rgb, Raster raster) {
         int w = raster.getWidth();
         int h = raster.getHeight();
         int alphaBand = raster.getNumBands() - 1;

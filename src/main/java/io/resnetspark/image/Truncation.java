@@ -126,7 +126,7 @@ final class Truncation {
             int entry = (int) ifd + 2 + 12 * i;
             int tag = Bytes.u16(data, entry, little);
             if (tag == STRIP_OFFSETS || tag == TILE_OFFSETS || tag == STRIP_BYTE_COUNTS || tag == TILE_BYTE_COUNTS) {
-                long[] values = tiffValues(data, entry, little);
+                long[] values = TiffDirectory.values(data, entry, little);
                 if (values == null) {
                     return true; // the value array itself lies past the end
                 }
@@ -147,27 +147,6 @@ final class Truncation {
         }
         return false;
     }
-
-    /** The SHORT or LONG values of a TIFF directory entry, or null if they lie past the end. */
-    private static long[] tiffValues(byte[] data, int entry, boolean little) {
-        int type = Bytes.u16(data, entry + 2, little);
-        long count = Bytes.u32(data, entry + 4, little);
-        int size = type == 3 ? 2 : 4;
-        if (count > 1 << 20) {
-            return new long[0]; // implausible; leave the judgement to the reader
-        }
-        long at = count * size <= 4 ? entry + 8 : Bytes.u32(data, entry + 8, little);
-        if (at + count * size > data.length) {
-            return null;
-        }
-        long[] values = new long[(int) count];
-        for (int i = 0; i < count; i++) {
-            int p = (int) at + i * size;
-            values[i] = size == 2 ? Bytes.u16(data, p, little) : Bytes.u32(data, p, little);
-        }
-        return values;
-    }
-
 
     private static long unsignedLittleEndian(byte[] data, int offset) {
         return ImageFormat.littleEndianInt(data, offset) & 0xffffffffL;
