@@ -1,6 +1,7 @@
 package io.resnetspark.image;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The encoded formats {@link ImageDecoder} reads, recognised from their leading bytes ("magic
@@ -10,12 +11,23 @@ import java.nio.charset.StandardCharsets;
  * the decoder tell "not an image at all" from "an image format we do not read".
  */
 public enum ImageFormat {
-    JPEG,
-    PNG,
-    GIF,
-    BMP,
-    WEBP,
-    TIFF;
+    JPEG("jpg", "jpeg", "jpe", "jfif", "mpo"), // MPO: the first image of a multi-picture file is a JPEG
+    PNG("png", "apng"),
+    GIF("gif"),
+    BMP("bmp", "dib"),
+    WEBP("webp"),
+    TIFF("tif", "tiff");
+
+    private final List<String> fileExtensions;
+
+    ImageFormat(String... fileExtensions) {
+        this.fileExtensions = List.of(fileExtensions);
+    }
+
+    /** The file name extensions (lower case, without the dot) files of this format go by. */
+    public List<String> fileExtensions() {
+        return fileExtensions;
+    }
 
     private static final byte[] JPEG_SIGNATURE = {(byte) 0xff, (byte) 0xd8, (byte) 0xff};
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
