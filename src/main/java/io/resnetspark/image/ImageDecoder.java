@@ -4,31 +4,41 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * Decodes encoded images (JPEG, PNG, GIF, BMP, TIFF, WebP) into {@link RgbImage}s with the pixel
- * values of PIL's {@code Image.open(f).convert("RGB")}, or says why it cannot with an {@link
- * InvalidImageException} whose reason is a stable code. It never lets a reader's unchecked
- * exception escape, and refuses images over a pixel limit from their header, before pixel memory is
- * allocated.
+ * Decodes encoded images (JPEG, MPO, PNG, APNG, GIF, BMP, TIFF, WebP) into {@link RgbImage}s with
+ * the pixel values of torchvision's PIL pipeline, {@code
+ * ImageOps.exif_transpose(Image.open(f)).convert("RGB")} with PIL 9.4, or says why it cannot with
+ * an {@link InvalidImageException} whose reason is a stable code. It never lets a reader's
+ * unchecked exception escape, and refuses images over a pixel limit from their header, before pixel
+ * memory is allocated.
  *
  * <p>Formats are recognised from their leading bytes. Per format:
  *
  * <ul>
- *   <li>JPEG: baseline, extended and progressive, 8-bit, 1 (grey), 3 (YCbCr or RGB) or 4 (CMYK,
- *       YCCK) components, decoded by the JDK's libjpeg to the same values as PIL's libjpeg-turbo
- *       (see {@link JpegDecoder}). ICC profiles are ignored, as PIL ignores them. A JPEG cut short
- *       is {@code truncated}, as in PIL. Lossless, hierarchical, arithmetic-coded and 12-bit JPEGs
- *       are {@code unsupported_format}.
- *   <li>PNG (all bit depths, palette, grey, grey+alpha, RGB, RGBA, interlaced): 16-bit samples keep
- *       their high byte ({@code v >> 8}, as PIL for 16-bit RGB; PIL clips 16-bit grey instead).
- *   <li>GIF: the first frame, on its logical screen as in PIL. BMP. TIFF: the first page.
- *   <li>WebP, lossy and lossless, by TwelveMonkeys' pure-Java decoder (the JDK has none). Lossless
- *       is exact; lossy differs from libwebp by about 1.6 levels on average (chroma upsampling).
+ *   <li>JPEG (and MPO, whose first image is a JPEG): baseline, extended and progressive, 8-bit, 1
+ *       (grey), 3 (YCbCr or RGB) or 4 (CMYK, YCCK) components, decoded by the JDK's libjpeg to the
+ *       same values as PIL's libjpeg-turbo (see {@link JpegDecoder}). ICC profiles are removed
+ *       before decoding, as PIL ignores them (a broken one does not matter). A JPEG cut short is
+ *       {@code truncated}, as in PIL. Lossless, hierarchical, arithmetic-coded and 12-bit JPEGs are
+ *       {@code unsupported_format}.
+ *   <li>PNG (all bit depths, palette, grey, grey+alpha, RGB, RGBA, interlaced; APNG: the default
+ *       image): 16-bit colour keeps its high byte, as PIL.
+ *   <li>GIF: the first frame, on its logical screen as in PIL.
+ *   <li>BMP (TwelveMonkeys: all bit depths, bitfields, top-down, OS/2 headers); RLE4/RLE8 as PIL
+ *       decodes them ({@link BmpRle}).
+ *   <li>TIFF (TwelveMonkeys, BigTIFF too): the first page; strips, tiles, planes; LZW, Deflate,
+ *       PackBits, JPEG, CCITT; grey, palette, RGB, CMYK, YCbCr, CIELab; compressions only libtiff
+ *       reads (LZMA, Zstandard, WebP) are {@code unsupported_format}, named.
+ *   <li>WebP: by libwebp, PIL's own decoder, where the machine has it ({@link LibWebp}), else by
+ *       TwelveMonkeys' pure-Java decoder (lossless exact, lossy about 1.6 levels off); animated:
+ *       the first frame.
  *   <li>Alpha is dropped, not composited, and palettes expanded, as {@code convert("RGB")} does.
+ *   <li>Single-channel images of more than 8 bits: see {@link HighBitDepth} (default: PIL's clip).
  * </ul>
  *
- * <p>EXIF orientation (JPEG only) is applied by default, so that photos come out upright; PIL and a
- * plain torchvision pipeline do not apply it (they need {@code ImageOps.exif_transpose}). Pass
- * {@code applyExifOrientation = false} to reproduce such a pipeline exactly.
+ * <p>Orientation is applied by default, where and as {@code ImageOps.exif_transpose} applies it:
+ * the EXIF orientation of JPEG, PNG ({@code eXIf}, the legacy "Raw profile type exif" text, XMP)
+ * and WebP, and a TIFF's Orientation tag (see {@link OrientationMetadata}). Pass {@code
+ * applyExifOrientation = false} for a pipeline without {@code exif_transpose}.
  *
  * <p>Thread-safe: one decoder may serve any number of threads; every call creates its own ImageIO
  * reader (readers are not thread-safe) and disposes of it. Serializable, so that it can travel in

@@ -17,14 +17,15 @@ import java.awt.image.Raster;
  *
  * <ul>
  *   <li>Grey: copied to the three channels. Alpha is dropped, never composited (as PIL).
- *   <li>Palette: the palette's RGB (a transparent index keeps its colour, as PIL).
- *   <li>16-bit samples: the high byte ({@code v >> 8}), as PIL does for 16-bit RGB(A) PNGs. For
- *       16-bit <em>grey</em> PNGs PIL instead clips ({@code min(v, 255)}, via mode "I"), which makes
- *       almost every pixel white; the high byte is the correct value, so this decoder differs there.
+ *   <li>Palette: the palette's RGB (a transparent index keeps its colour, as PIL); indexes beyond
+ *       the file's palette are grey (i, i, i), as in PIL.
+ *   <li>16-bit colour samples (RGB, RGBA, grey with alpha): the high byte ({@code v >> 8}), as PIL.
+ *   <li>Single-channel grey of more than 8 bits, integer or float (PIL's modes "I;16", "I", "F"):
+ *       as {@link HighBitDepth} says; by default clipped to 0..255 as PIL's {@code convert("RGB")}.
  *   <li>1, 2, 4-bit samples: scaled to 0-255 ({@code v * 255 / (2^bits - 1)}, exact for these
  *       depths); other depths the same, truncated, like PIL's 5-6-bit BMP unpackers.
- *   <li>CMYK (TIFF): PIL's naive formula; other colour spaces (e.g. Lab TIFF) go through Java2D's
- *       conversion, as there is no PIL-equal answer to give.
+ *   <li>CMYK (TIFF): PIL's naive formula; other colour spaces go through Java2D's conversion (CIELab
+ *       TIFF is converted before, see {@link CieLab}).
  * </ul>
  */
 final class RgbConversion {
@@ -149,7 +150,7 @@ final class RgbConversion {
                 float v = row[x];
                 int grey;
                 if (highBitDepth == HighBitDepth.CLIP) {
-                    grey = v <= 0 ? 0 : v >= 255 ? 255 : (int) v; // NaN compares false: 0 as in PIL
+                    grey = v <= 0 ? 0 : v >= 255 ? 255 : (int) v; // NaN: (int) gives 0
                 } else {
                     grey = v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
                 }

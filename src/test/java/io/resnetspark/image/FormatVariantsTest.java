@@ -82,6 +82,7 @@ class FormatVariantsTest {
 
     @BeforeAll
     static void writeVariants() throws Exception {
+        assertTrue(LibWebp.available(), "libwebp is missing: run jobs/install-test-deps (Debian libwebp7)");
         root = Files.createTempDirectory("format-variants");
         ReferenceImages.deleteAtExit(root);
         ReferencePython.runScript(SCRIPT, "--out-dir", root.toString());
