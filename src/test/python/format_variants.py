@@ -514,6 +514,10 @@ def write_tiff(out):
         (out / "tiff_gray16_be.tif").write_bytes(tiff_by_hand(g16[..., None], 16, 1, big_endian=True))
         (out / "tiff_gray_miniswhite.tif").write_bytes(tiff_by_hand(photo(w, h)[..., :1], 8, 0))
         (out / "tiff_gray4.tif").write_bytes(tiff_by_hand(RNG.integers(0, 16, (h, w, 1)), 4, 1))
+        (out / "tiff_gray2.tif").write_bytes(tiff_by_hand(RNG.integers(0, 4, (h, w, 1)), 2, 1))
+        cmyk16 = np.stack([photo(w, h)[..., c % 3].astype(np.uint16) * 257 for c in range(4)], -1)
+        (out / "tiff_cmyk16.tif").write_bytes(tiff_by_hand(cmyk16, 16, 5))
+        rgb.convert("YCbCr").save(out / "tiff_ycbcr_pil.tif")
         (out / "tiff_rgba_associated.tif").write_bytes(tiff_by_hand(premultiplied(w, h), 8, 2, extra=1))
         (out / "tiff_rgba_unassociated.tif").write_bytes(tiff_by_hand(
             np.dstack([photo(w, h), RNG.integers(0, 256, (h, w))]), 8, 2, extra=2))
@@ -650,9 +654,18 @@ def write_gif(out):
     (out / "gif_code_size_8_for_4bit.gif").write_bytes(gif_by_hand(indices(w, h, 16), palette(16), None, 8))
     (out / "gif_code_size_2_small_palette.gif").write_bytes(gif_by_hand(indices(w, h, 4), palette(4), None, 2))
     (out / "gif_palette_short_of_indices.gif").write_bytes(gif_by_hand(indices(w, h, 16), palette(8), None, 4))
+    # odd LZW streams: the largest code size, no end code, data cut inside the image
+    (out / "gif_code_size_11.gif").write_bytes(gif_by_hand(indices(w, h, 16), palette(16), None, 11))
+    whole = gif_by_hand(indices(w, h, 16), palette(16), None, 4)
+    (out / "gif_no_end_code.gif").write_bytes(gif_by_hand(indices(w, h, 16), palette(16), None, 4, end_code=False))
+    (out / "gif_frame_zero_size.gif").write_bytes(zero_sized_frame(whole))
+    (out / "gif_code_size_1.gif").write_bytes(gif_by_hand(indices(w, h, 2), palette(2), None, 1))
+    # stray bytes between blocks, which PIL skips one by one
+    d = whole.index(b"\x2c", 13 + 48)
+    (out / "gif_stray_bytes.gif").write_bytes(whole[:d] + b"\0\0\x7f" + whole[d:])
 
 
-def lzw(idx, code_size):
+def lzw(idx, code_size, end_code=True):
     """GIF LZW: a clear code first, no table growth beyond 12 bits (clears again when full)."""
     clear, end = 1 << code_size, (1 << code_size) + 1
     width, table, out, acc, nbits = code_size + 1, {}, bytearray(), 0, 0
@@ -686,13 +699,14 @@ def lzw(idx, code_size):
                 table, next_code, width = {}, end + 1, code_size + 1
             prefix = value
     emit(prefix)
-    emit(end)
+    if end_code:
+        emit(end)
     if nbits:
         out.append(acc & 0xFF)
     return bytes(out)
 
 
-def gif_by_hand(idx, global_palette, local_palette, code_size):
+def gif_by_hand(idx, global_palette, local_palette, code_size, end_code=True):
     height, width = idx.shape
 
     def table_flags(pal):
@@ -704,10 +718,17 @@ def gif_by_hand(idx, global_palette, local_palette, code_size):
     out = b"GIF89a" + struct.pack("<HHBBB", width, height, screen_flags | (0x70 if gct else 0), 0, 0) + gct
     local_flags, lct = table_flags(local_palette) if local_palette is not None else (0, b"")
     out += b"\x2c" + struct.pack("<HHHHB", 0, 0, width, height, local_flags) + lct
-    data = lzw(idx, code_size)
+    data = lzw(idx, code_size, end_code)
     out += bytes([code_size]) + b"".join(bytes([len(data[i:i + 255])]) + data[i:i + 255]
                                          for i in range(0, len(data), 255)) + b"\0"
     return out + b"\x3b"
+
+
+def zero_sized_frame(gif):
+    out = bytearray(gif)
+    d = out.index(b"\x2c")
+    out[d + 5:d + 9] = bytes(4)
+    return bytes(out)
 
 
 def jpeg_with_segment(jpeg, segment):

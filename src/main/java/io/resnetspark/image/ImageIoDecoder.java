@@ -10,8 +10,9 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decodes PNG, GIF (first frame, on its logical screen: {@link GifCanvas}), BMP, TIFF (first page)
- * and WebP with one ImageIO reader per call, then converts the result with {@link RgbConversion}.
+ * Decodes PNG, GIF, BMP, TIFF (first page) and WebP: with one ImageIO reader per call, whose result
+ * {@link RgbConversion} converts, or where PIL's answer needs it with {@link GifDecoder}, {@link
+ * BmpRle} (RLE BMPs) and {@link LibWebp}.
  */
 final class ImageIoDecoder implements Serializable {
 
@@ -26,9 +27,12 @@ final class ImageIoDecoder implements Serializable {
     }
 
     RgbImage decode(ImageFormat format, byte[] data) throws InvalidImageException {
-        // Readers that return a cut file without complaint (TwelveMonkeys' lossless WebP; a GIF cut
-        // at a sub-block boundary) are caught by the structure before decoding.
-        if ((format == ImageFormat.WEBP || format == ImageFormat.GIF) && Truncation.isCutShort(format, data)) {
+        if (format == ImageFormat.GIF) {
+            return GifDecoder.decode(data, maxPixels);
+        }
+        // TwelveMonkeys' lossless WebP decoder returns a cut file without complaint: the structure
+        // tells before decoding.
+        if (format == ImageFormat.WEBP && Truncation.isCutShort(format, data)) {
             throw new InvalidImageException(InvalidImageException.TRUNCATED,
                     format + " data ends before the image does (" + data.length + " bytes)");
         }
@@ -45,10 +49,6 @@ final class ImageIoDecoder implements Serializable {
         if (format == ImageFormat.WEBP && LibWebp.available() && !isAnimatedWebp(data)) {
             return LibWebp.decode(data, maxPixels);
         }
-        GifCanvas.Layout gif = format == ImageFormat.GIF ? GifCanvas.parse(data) : null;
-        if (gif != null) {
-            Decoding.checkSize(format, gif.canvasWidth(), gif.canvasHeight(), maxPixels);
-        }
         try {
             ImageReader reader = ReaderProviders.reader(format);
             try (ImageInputStream input = new ByteArrayImageInputStream(data)) {
@@ -64,13 +64,7 @@ final class ImageIoDecoder implements Serializable {
                     int entries = PngChunks.paletteEntries(data);
                     return RgbConversion.fromPalette(image.getRaster(), palette, entries < 0 ? palette.getMapSize() : entries);
                 }
-                if (gif == null) {
-                    return RgbConversion.toRgb(image, format, highBitDepth);
-                }
-                IndexColorModel palette = (IndexColorModel) image.getColorModel();
-                RgbImage rgb = RgbConversion.fromPalette(image.getRaster(), palette, gif.colorTableEntries());
-                return gif.frameCoversCanvas() ? rgb
-                        : GifCanvas.place(rgb, gif, RgbConversion.paletteRgb(palette, gif.colorTableEntries())[gif.fillIndex()]);
+                return RgbConversion.toRgb(image, format, highBitDepth);
             } finally {
                 reader.dispose();
             }

@@ -192,7 +192,7 @@ final class RgbConversion {
      * Palette indexes to RGB, when the file's palette has {@code entries} colours (an ImageIO
      * palette may be padded to the index range). Indexes beyond it read as grey (i, i, i): PIL's
      * palettes start as that ramp and the file's entries overwrite only their part of it; with no
-     * palette at all (a GIF without colour tables) the indexes are grey levels.
+     * palette at all the indexes are grey levels.
      */
     static RgbImage fromPalette(Raster raster, IndexColorModel palette, int entries) {
         int w = raster.getWidth();
@@ -214,7 +214,7 @@ final class RgbConversion {
     }
 
     /** The 256 colours (0xRRGGBB) that indexes stand for, as in PIL (see {@link #fromPalette}). */
-    static int[] paletteRgb(IndexColorModel palette, int entries) {
+    private static int[] paletteRgb(IndexColorModel palette, int entries) {
         int known = Math.min(Math.min(entries, palette.getMapSize()), 256);
         int[] rgb = new int[256];
         for (int i = 0; i < 256; i++) {

@@ -18,8 +18,7 @@ final class Truncation {
      *
      * <ul>
      *   <li>PNG: a chunk runs past the end, or the data ends before IEND.
-     *   <li>GIF: the data ends inside the first image (PIL, too, reads only the first frame).
-     *   <li>BMP: shorter than the file size in its header.
+         *   <li>BMP: shorter than the file size in its header.
      *   <li>WebP: shorter than the RIFF size in its header.
      *   <li>JPEG: no EOI marker after the first scan.
      *   <li>TIFF: the first directory, or a strip or tile of the first image, lies past the end.
@@ -36,7 +35,7 @@ final class Truncation {
     private static boolean cutShort(ImageFormat format, byte[] data) {
         return switch (format) {
             case PNG -> pngCutShort(data);
-            case GIF -> gifFirstImageCutShort(data);
+            case GIF -> false; // GifDecoder tells a cut frame from a broken one itself
             case BMP -> data.length < 14 || unsignedLittleEndian(data, 2) > data.length;
             case WEBP -> data.length < 12 || 8 + unsignedLittleEndian(data, 4) > data.length;
             case JPEG -> !JpegHeader.hasEndOfImage(data, 2);
@@ -58,45 +57,6 @@ final class Truncation {
             pos = end;
         }
         return true;
-    }
-
-    private static boolean gifFirstImageCutShort(byte[] data) {
-        if (data.length < 13) {
-            return true;
-        }
-        int pos = 13 + GifCanvas.colorTableBytes(data[10]);
-        while (true) {
-            if (pos >= data.length) {
-                return true;
-            }
-            int block = data[pos++] & 0xff;
-            if (block == 0x21) { // extension: label, then sub-blocks
-                pos = skipSubBlocks(data, pos + 1);
-                if (pos < 0) {
-                    return true;
-                }
-            } else if (block == 0x2c) { // image descriptor, local colour table, LZW code size, data
-                if (pos + 9 > data.length) {
-                    return true;
-                }
-                pos += 9 + GifCanvas.colorTableBytes(data[pos + 8]) + 1;
-                return skipSubBlocks(data, pos) < 0;
-            } else {
-                return false; // trailer or garbage: not a matter of length
-            }
-        }
-    }
-
-    /** The offset after a sequence of GIF sub-blocks and its terminator, or -1 past the end. */
-    private static int skipSubBlocks(byte[] data, int pos) {
-        while (pos < data.length) {
-            int size = data[pos++] & 0xff;
-            if (size == 0) {
-                return pos;
-            }
-            pos += size;
-        }
-        return -1;
     }
 
     private static final int STRIP_OFFSETS = 273;
