@@ -35,10 +35,12 @@ import warnings
 import zlib
 from pathlib import Path
 
+sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "jobs" / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from image_reference import asymmetric  # noqa: E402
 from script_args import OneLineErrorParser  # noqa: E402
 
-sys.dont_write_bytecode = True
 
 try:
     import numpy as np
@@ -65,14 +67,6 @@ def photo(width, height):
         arr[inside] = RNG.uniform(0, 255, 3)
     arr += RNG.normal(0, 6, arr.shape)
     return np.clip(arr, 0, 255).astype(np.uint8)
-
-
-def asymmetric(width, height):
-    """Every flip and rotation of this differs: a ramp with a marker in one corner."""
-    y, x = np.mgrid[0:height, 0:width]
-    arr = np.stack([x * 255 // max(width - 1, 1), y * 255 // max(height - 1, 1), (x * 3 + y * 7) % 256], -1)
-    arr[: height // 4, : width // 5] = (250, 20, 20)
-    return arr.astype(np.uint8)
 
 
 def indices(width, height, colors):

@@ -6,6 +6,7 @@ import java.awt.image.ColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.util.function.DoubleToIntFunction;
 
 /**
  * Converts a decoded {@link BufferedImage} to 8-bit RGB with the values of PIL's {@code
@@ -130,8 +131,8 @@ final class RgbConversion {
     private static RgbImage fromDeepGrey(Raster raster, HighBitDepth highBitDepth) {
         int bits = raster.getSampleModel().getSampleSize(0);
         return greyFrom(raster, highBitDepth == HighBitDepth.CLIP
-                ? v -> clamp(v)
-                : v -> v <= 0 ? 0 : (int) ((v & 0xffffffffL) >> (bits - 8)));
+                ? v -> clamp((int) v)
+                : v -> v <= 0 ? 0 : (int) Math.min(255, (long) v >> (bits - 8)));
     }
 
     /**
@@ -139,34 +140,17 @@ final class RgbConversion {
      * 0..1 scaled to 0..255.
      */
     private static RgbImage fromFloatGrey(Raster raster, HighBitDepth highBitDepth) {
-        int w = raster.getWidth();
-        int h = raster.getHeight();
-        byte[] out = new byte[w * h * 3];
-        float[] row = new float[w];
-        int o = 0;
-        for (int y = 0; y < h; y++) {
-            raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, row);
-            for (int x = 0; x < w; x++) {
-                float v = row[x];
-                int grey;
-                if (highBitDepth == HighBitDepth.CLIP) {
-                    grey = v <= 0 ? 0 : v >= 255 ? 255 : (int) v; // NaN: (int) gives 0
-                } else {
-                    grey = v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
-                }
-                out[o++] = (byte) grey;
-                out[o++] = (byte) grey;
-                out[o++] = (byte) grey;
-            }
-        }
-        return new RgbImage(w, h, out);
+        return greyFrom(raster, highBitDepth == HighBitDepth.CLIP
+                ? v -> v <= 0 ? 0 : v >= 255 ? 255 : (int) v // NaN: (int) gives 0
+                : v -> v <= 0 ? 0 : v >= 1 ? 255 : (int) Math.round(v * 255));
     }
 
-    private static RgbImage greyFrom(Raster raster, java.util.function.IntUnaryOperator to8Bit) {
+    /** A single-band raster as grey, each sample (as a double, exact for ints and floats) mapped to 0-255. */
+    private static RgbImage greyFrom(Raster raster, DoubleToIntFunction to8Bit) {
         int w = raster.getWidth();
         int h = raster.getHeight();
         byte[] out = new byte[w * h * 3];
-        int[] row = new int[w];
+        double[] row = new double[w];
         int o = 0;
         for (int y = 0; y < h; y++) {
             raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, row);
