@@ -481,9 +481,11 @@ def write_tiff(out):
         tiffcp(tmp / "rgb.tif", out / "tiff_rgb_jpeg_tiles.tif", "-c", "jpeg:90", "-t", "-w", "32", "-l", "32")
         tiffcp(tmp / "l.tif", out / "tiff_l_jpeg.tif", "-c", "jpeg:90", "-r", "16")
         tiffcp(tmp / "cmyk.tif", out / "tiff_cmyk_jpeg.tif", "-c", "jpeg:90", "-r", "16")
-        # compressions libtiff (so PIL) reads and no Java reader does: refused, naming the compression
-        for comp in ("lzma", "zstd", "webp"):
-            tiffcp(tmp / "rgb.tif", out / f"tiff_rgb_{comp}.tif", "-c", comp)
+        # compressions libtiff (so PIL) reads and no Java reader does
+        for comp in ("lzma", "lzma:2", "zstd", "zstd:2", "webp"):
+            tiffcp(tmp / "rgb.tif", out / f"tiff_rgb_{comp.replace(':2', '_predictor')}.tif", "-c", comp)
+        tiffcp(tmp / "rgba.tif", out / "tiff_rgba_webp.tif", "-c", "webp")
+        tiffcp(tmp / "rgb.tif", out / "tiff_rgb_zstd_tiles.tif", "-c", "zstd", "-t", "-w", "32", "-l", "16")
         tiffcp(tmp / "1.tif", out / "tiff_1_g4.tif", "-c", "g4")
         tiffcp(tmp / "1.tif", out / "tiff_1_g3.tif", "-c", "g3")
         for name, im in (("rgb", rgb), ("l", rgb.convert("L"))):

@@ -26,8 +26,9 @@ import java.util.Objects;
  *   <li>BMP (TwelveMonkeys: all bit depths, bitfields, top-down, OS/2 headers); RLE4/RLE8 as PIL
  *       decodes them ({@link BmpRle}).
  *   <li>TIFF (TwelveMonkeys, BigTIFF too): the first page; strips, tiles, planes; LZW, Deflate,
- *       PackBits, JPEG, CCITT; grey, palette, RGB, CMYK, YCbCr, CIELab; compressions only libtiff
- *       reads (LZMA, Zstandard, WebP) are {@code unsupported_format}, named.
+ *       PackBits, JPEG, CCITT, and LZMA, Zstandard and WebP where the machine has the native
+ *       library ({@link TiffRecompressor}; else {@code unsupported_format}, named); grey, palette,
+ *       RGB, CMYK, YCbCr, CIELab.
  *   <li>WebP: by libwebp, PIL's own decoder, where the machine has it ({@link LibWebp}), else by
  *       TwelveMonkeys' pure-Java decoder (lossless exact, lossy about 1.6 levels off); animated:
  *       the first frame.

@@ -44,6 +44,10 @@ final class ImageIoDecoder implements Serializable {
             }
         }
         if (format == ImageFormat.TIFF) {
+            long compression = TiffDirectory.first(data, TiffDirectory.COMPRESSION, 1);
+            if (TiffRecompressor.reads(compression)) {
+                data = TiffRecompressor.toDeflate(data, compression, maxPixels);
+            }
             TiffDirectory.checkSupported(data);
         }
         if (format == ImageFormat.WEBP && LibWebp.available() && !isAnimatedWebp(data)) {

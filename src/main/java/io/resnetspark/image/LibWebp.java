@@ -25,6 +25,8 @@ final class LibWebp {
 
         Pointer WebPDecodeRGB(byte[] data, NativeLong size, IntByReference width, IntByReference height);
 
+        Pointer WebPDecodeRGBA(byte[] data, NativeLong size, IntByReference width, IntByReference height);
+
         void WebPFree(Pointer pointer);
     }
 
@@ -53,19 +55,28 @@ final class LibWebp {
     static RgbImage decode(byte[] data, long maxPixels) throws InvalidImageException {
         IntByReference width = new IntByReference();
         IntByReference height = new IntByReference();
-        NativeLong size = new NativeLong(data.length);
-        if (API.WebPGetInfo(data, size, width, height) == 0) {
+        if (API.WebPGetInfo(data, new NativeLong(data.length), width, height) == 0) {
             throw new InvalidImageException(InvalidImageException.CORRUPT, "corrupt WebP: libwebp cannot read its header");
         }
         Decoding.checkSize(ImageFormat.WEBP, width.getValue(), height.getValue(), maxPixels);
-        Pointer pixels = API.WebPDecodeRGB(data, size, width, height);
+        return new RgbImage(width.getValue(), height.getValue(), decodeSamples(data, 3));
+    }
+
+    /**
+     * The interleaved samples of a WebP: R, G, B (three samples) or R, G, B, A (four), as a TIFF's
+     * WebP-compressed strip holds them.
+     */
+    static byte[] decodeSamples(byte[] data, int samples) throws InvalidImageException {
+        IntByReference width = new IntByReference();
+        IntByReference height = new IntByReference();
+        NativeLong size = new NativeLong(data.length);
+        Pointer pixels = samples == 4 ? API.WebPDecodeRGBA(data, size, width, height)
+                : API.WebPDecodeRGB(data, size, width, height);
         if (pixels == null) {
             throw new InvalidImageException(InvalidImageException.CORRUPT, "corrupt WebP: libwebp cannot decode it");
         }
         try {
-            int w = width.getValue();
-            int h = height.getValue();
-            return new RgbImage(w, h, pixels.getByteArray(0, w * h * 3));
+            return pixels.getByteArray(0, Math.toIntExact((long) width.getValue() * height.getValue() * samples));
         } finally {
             API.WebPFree(pixels);
         }

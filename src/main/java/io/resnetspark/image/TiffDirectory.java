@@ -25,7 +25,8 @@ final class TiffDirectory {
 
     /**
      * Compressions TwelveMonkeys' reader does not read, by name. PIL's libtiff reads LZMA,
-     * Zstandard and WebP strips; no maintained Java library plugs them into a TIFF reader.
+     * Zstandard and WebP strips; {@link TiffRecompressor} turns them into Deflate first where the
+     * machine has the native library, so they get here only where it has not.
      */
     private static final Map<Long, String> UNREAD_COMPRESSIONS = Map.of(
             34925L, "LZMA", 50000L, "Zstandard", 50001L, "WebP", 34712L, "JPEG 2000", 34887L, "LERC",

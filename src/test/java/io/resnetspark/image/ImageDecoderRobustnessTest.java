@@ -222,7 +222,7 @@ class ImageDecoderRobustnessTest {
     }
 
     /** Overwrites, inserts or deletes a few bytes after the signature, as bit rot and bad copies do. */
-    private static byte[] damage(byte[] original, Random random) {
+    static byte[] damage(byte[] original, Random random) {
         byte[] data = original.clone();
         int edits = 1 + random.nextInt(8);
         for (int i = 0; i < edits; i++) {
