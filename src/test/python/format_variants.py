@@ -620,6 +620,12 @@ def write_webp(out):
     arr.save(out / "webp_lossy_exif_o6.webp", quality=90, exif=exif_bytes(6))
     frames = [Image.fromarray(photo(40, 30)) for _ in range(3)]
     frames[0].save(out / "webp_animated.webp", save_all=True, append_images=frames[1:], duration=100, lossless=True)
+    frames[0].save(out / "webp_animated_lossy.webp", save_all=True, append_images=frames[1:], duration=100,
+                   quality=80)
+    alpha_frames = [Image.fromarray(np.dstack([photo(40, 30), RNG.integers(0, 256, (30, 40))]).astype(np.uint8), "RGBA")
+                    for _ in range(2)]
+    alpha_frames[0].save(out / "webp_animated_lossy_alpha.webp", save_all=True, append_images=alpha_frames[1:],
+                         duration=100, quality=80)
 
 
 def write_gif(out):
@@ -657,7 +663,7 @@ def write_gif(out):
     (out / "gif_frame_zero_size.gif").write_bytes(zero_sized_frame(whole))
     (out / "gif_code_size_1.gif").write_bytes(gif_by_hand(indices(w, h, 2), palette(2), None, 1))
     # stray bytes between blocks, which PIL skips one by one
-    d = whole.index(b"\x2c", 13 + 48)
+    d = descriptor_at(whole)
     (out / "gif_stray_bytes.gif").write_bytes(whole[:d] + b"\0\0\x7f" + whole[d:])
 
 
@@ -720,9 +726,14 @@ def gif_by_hand(idx, global_palette, local_palette, code_size, end_code=True):
     return out + b"\x3b"
 
 
+def descriptor_at(gif):
+    """The offset of the image descriptor of a GIF written by gif_by_hand (no extensions)."""
+    return 13 + (3 * (2 << (gif[10] & 7)) if gif[10] & 0x80 else 0)
+
+
 def zero_sized_frame(gif):
     out = bytearray(gif)
-    d = out.index(b"\x2c")
+    d = descriptor_at(gif)
     out[d + 5:d + 9] = bytes(4)
     return bytes(out)
 

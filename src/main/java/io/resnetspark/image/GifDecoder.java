@@ -8,7 +8,8 @@ package io.resnetspark.image;
  *
  * <ul>
  *   <li>the image has the logical screen's size, grown to hold the frame if the frame sticks out;
- *       the frame is drawn at its offset, the rest is the graphic control extension's transparent
+ *       the frame is drawn at its offset (a frame of zero width at the left edge fills the whole
+ *       image: PIL's decoder takes such a tile for the whole image), the rest is the graphic control extension's transparent
  *       index, or index 0 when it has none;
  *   <li>the frame's colour table (its own, else the global one) gives the colours; indexes beyond
  *       it, and all indexes of a GIF without colour tables, are grey levels;
@@ -37,6 +38,18 @@ final class GifDecoder {
         int canvasHeight() {
             return Math.max(screenHeight, top + height);
         }
+
+        /** The frame as PIL decodes it: a tile of zero width at the left edge means the whole image. */
+        Frame asDecoded() throws InvalidImageException {
+            if (left == 0 && width == 0) {
+                return new Frame(screenWidth, screenHeight, 0, 0, canvasWidth(), canvasHeight(), interlaced,
+                        transparentIndex, paletteAt, paletteEntries, codeSize, dataAt);
+            }
+            if (width == 0 || height == 0) {
+                throw new InvalidImageException(InvalidImageException.CORRUPT, "GIF frame of " + width + "x" + height);
+            }
+            return this;
+        }
     }
 
     static RgbImage decode(byte[] data, long maxPixels) throws InvalidImageException {
@@ -47,9 +60,7 @@ final class GifDecoder {
         if (frame.transparentIndex() >= 0) {
             java.util.Arrays.fill(indexes, (byte) frame.transparentIndex());
         }
-        if (frame.width() > 0 && frame.height() > 0) {
-            new Lzw(data, frame, indexes, width).run();
-        }
+        new Lzw(data, frame.asDecoded(), indexes, width).run();
         int[] palette = palette(data, frame);
         byte[] rgb = new byte[indexes.length * 3];
         for (int i = 0, o = 0; i < indexes.length; i++, o += 3) {

@@ -50,8 +50,8 @@ final class ImageIoDecoder implements Serializable {
             }
             TiffDirectory.checkSupported(data);
         }
-        if (format == ImageFormat.WEBP && LibWebp.available() && !isAnimatedWebp(data)) {
-            return LibWebp.decode(data, maxPixels);
+        if (format == ImageFormat.WEBP && LibWebp.available()) {
+            return isAnimatedWebp(data) ? LibWebp.decodeFirstFrame(data, maxPixels) : LibWebp.decode(data, maxPixels);
         }
         try {
             ImageReader reader = ReaderProviders.reader(format);
@@ -79,7 +79,7 @@ final class ImageIoDecoder implements Serializable {
         }
     }
 
-    /** True for a WebP with an animation (VP8X header flag): its first frame is read by TwelveMonkeys. */
+    /** True for a WebP with an animation (VP8X header flag). */
     private static boolean isAnimatedWebp(byte[] data) {
         return data.length > 20 && ImageFormat.startsWithAscii(data, 12, "VP8X") && (data[20] & 0x02) != 0;
     }
