@@ -22,7 +22,7 @@ import java.util.Objects;
  *       {@code unsupported_format}.
  *   <li>PNG (all bit depths, palette, grey, grey+alpha, RGB, RGBA, interlaced; APNG: the default
  *       image): 16-bit colour keeps its high byte, as PIL.
- *   <li>GIF: the first frame, on its logical screen as in PIL.
+ *   <li>GIF: the first frame, on its logical screen, decoded as PIL decodes it ({@link GifDecoder}).
  *   <li>BMP (TwelveMonkeys: all bit depths, bitfields, top-down, OS/2 headers); RLE4/RLE8 as PIL
  *       decodes them ({@link BmpRle}).
  *   <li>TIFF (TwelveMonkeys, BigTIFF too): the first page; strips, tiles, planes; LZW, Deflate,
@@ -31,7 +31,7 @@ import java.util.Objects;
  *       RGB, CMYK, YCbCr, CIELab.
  *   <li>WebP: by libwebp, PIL's own decoder, where the machine has it ({@link LibWebp}), else by
  *       TwelveMonkeys' pure-Java decoder (lossless exact, lossy about 1.6 levels off); animated:
- *       the first frame.
+ *       the first frame on its canvas.
  *   <li>Alpha is dropped, not composited, and palettes expanded, as {@code convert("RGB")} does.
  *   <li>Single-channel images of more than 8 bits: see {@link HighBitDepth} (default: PIL's clip).
  * </ul>
