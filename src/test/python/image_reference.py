@@ -11,11 +11,10 @@ torchvision; jobs/install-test-deps installs them). Two commands:
          (lossy, lossless), TIFF (RGB, CMYK). Files already in DIR/images/
          (the Java test adds a YCCK JPEG and one with an ICC profile) are kept.
       2. For every file in DIR/images/, writes into DIR/ref/:
-           NAME.decoded.npy   uint8 HxWx3: the correct decoded RGB, i.e.
-                              Image.open(f).convert("RGB") except where PIL
-                              is wrong: EXIF orientation applied
-                              (ImageOps.exif_transpose) and 16-bit grey
-                              PNG taken as v >> 8 (convert("RGB") clips to 255)
+           NAME.decoded.npy   uint8 HxWx3: what torchvision's PIL pipeline
+                              sees, ImageOps.exif_transpose(Image.open(f))
+                              .convert("RGB") (16-bit grey PNG clipped to 255
+                              by convert, as the decoder's default does)
            NAME.plain.npy     uint8: plain Image.open(f).convert("RGB"), only
                               where it differs from the correct decode
            NAME.P.npy         uint8 HxWx3: torchvision pipeline P's Resize +
@@ -231,15 +230,10 @@ def write_images(out: Path) -> None:
 
 
 def correct_decode(path: Path):
-    """The decoded RGB a correct pipeline sees, and whether plain convert("RGB") differs."""
+    """The decoded RGB of torchvision's PIL pipeline, and whether plain convert("RGB") differs."""
     with Image.open(path) as im:
         plain = np.asarray(im.convert("RGB"))
-        if im.mode in ("I", "I;16", "I;16B") and im.format == "PNG":
-            # PIL opens 16-bit grey PNG as 32-bit "I"; convert("RGB") clips at 255. Keep the high byte.
-            grey = (np.asarray(im).astype(np.int64) >> 8).astype(np.uint8)
-            correct = np.repeat(grey[..., None], 3, axis=2)
-        else:
-            correct = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
+        correct = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
         return correct, plain, im.format, im.mode
 
 

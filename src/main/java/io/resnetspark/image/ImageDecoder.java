@@ -4,31 +4,42 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * Decodes encoded images (JPEG, PNG, GIF, BMP, TIFF, WebP) into {@link RgbImage}s with the pixel
- * values of PIL's {@code Image.open(f).convert("RGB")}, or says why it cannot with an {@link
- * InvalidImageException} whose reason is a stable code. It never lets a reader's unchecked
- * exception escape, and refuses images over a pixel limit from their header, before pixel memory is
- * allocated.
+ * Decodes encoded images (JPEG, MPO, PNG, APNG, GIF, BMP, TIFF, WebP) into {@link RgbImage}s with
+ * the pixel values of torchvision's PIL pipeline, {@code
+ * ImageOps.exif_transpose(Image.open(f)).convert("RGB")} with PIL 9.4, or says why it cannot with
+ * an {@link InvalidImageException} whose reason is a stable code. It never lets a reader's
+ * unchecked exception escape, and refuses images over a pixel limit from their header, before pixel
+ * memory is allocated.
  *
  * <p>Formats are recognised from their leading bytes. Per format:
  *
  * <ul>
- *   <li>JPEG: baseline, extended and progressive, 8-bit, 1 (grey), 3 (YCbCr or RGB) or 4 (CMYK,
- *       YCCK) components, decoded by the JDK's libjpeg to the same values as PIL's libjpeg-turbo
- *       (see {@link JpegDecoder}). ICC profiles are ignored, as PIL ignores them. A JPEG cut short
- *       is {@code truncated}, as in PIL. Lossless, hierarchical, arithmetic-coded and 12-bit JPEGs
- *       are {@code unsupported_format}.
- *   <li>PNG (all bit depths, palette, grey, grey+alpha, RGB, RGBA, interlaced): 16-bit samples keep
- *       their high byte ({@code v >> 8}, as PIL for 16-bit RGB; PIL clips 16-bit grey instead).
- *   <li>GIF: the first frame, on its logical screen as in PIL. BMP. TIFF: the first page.
- *   <li>WebP, lossy and lossless, by TwelveMonkeys' pure-Java decoder (the JDK has none). Lossless
- *       is exact; lossy differs from libwebp by about 1.6 levels on average (chroma upsampling).
+ *   <li>JPEG (and MPO, whose first image is a JPEG): baseline, extended and progressive, 8-bit, 1
+ *       (grey), 3 (YCbCr or RGB) or 4 (CMYK, YCCK) components, decoded by the JDK's libjpeg to the
+ *       same values as PIL's libjpeg-turbo (see {@link JpegDecoder}). ICC profiles are removed
+ *       before decoding, as PIL ignores them (a broken one does not matter). A JPEG cut short is
+ *       {@code truncated}, as in PIL. Lossless, hierarchical, arithmetic-coded and 12-bit JPEGs are
+ *       {@code unsupported_format}.
+ *   <li>PNG (all bit depths, palette, grey, grey+alpha, RGB, RGBA, interlaced; APNG: the default
+ *       image): 16-bit colour keeps its high byte, as PIL.
+ *   <li>GIF: the first frame, on its logical screen, decoded as PIL decodes it ({@link GifDecoder}).
+ *   <li>BMP (TwelveMonkeys: all bit depths, bitfields, top-down, OS/2 headers); RLE4/RLE8 as PIL
+ *       decodes them ({@link BmpRle}).
+ *   <li>TIFF (TwelveMonkeys, BigTIFF too): the first page; strips, tiles, planes; LZW, Deflate,
+ *       PackBits, JPEG, CCITT, and LZMA, Zstandard and WebP where the machine has the native
+ *       library ({@link TiffRecompressor}; else {@code unsupported_format}, named); grey, palette,
+ *       RGB, CMYK, YCbCr, CIELab.
+ *   <li>WebP: by libwebp, PIL's own decoder, where the machine has it ({@link LibWebp}), else by
+ *       TwelveMonkeys' pure-Java decoder (lossless exact, lossy about 1.6 levels off); animated:
+ *       the first frame on its canvas.
  *   <li>Alpha is dropped, not composited, and palettes expanded, as {@code convert("RGB")} does.
+ *   <li>Single-channel images of more than 8 bits: see {@link HighBitDepth} (default: PIL's clip).
  * </ul>
  *
- * <p>EXIF orientation (JPEG only) is applied by default, so that photos come out upright; PIL and a
- * plain torchvision pipeline do not apply it (they need {@code ImageOps.exif_transpose}). Pass
- * {@code applyExifOrientation = false} to reproduce such a pipeline exactly.
+ * <p>Orientation is applied by default, where and as {@code ImageOps.exif_transpose} applies it:
+ * the EXIF orientation of JPEG, PNG ({@code eXIf}, the legacy "Raw profile type exif" text, XMP)
+ * and WebP, and a TIFF's Orientation tag (see {@link OrientationMetadata}). Pass {@code
+ * applyExifOrientation = false} for a pipeline without {@code exif_transpose}.
  *
  * <p>Thread-safe: one decoder may serve any number of threads; every call creates its own ImageIO
  * reader (readers are not thread-safe) and disposes of it. Serializable, so that it can travel in
@@ -46,6 +57,7 @@ public final class ImageDecoder implements Serializable {
 
     private final long maxPixels;
     private final boolean applyExifOrientation;
+    private final HighBitDepth highBitDepth;
     private final JpegDecoder jpeg;
     private final ImageIoDecoder others;
 
@@ -64,18 +76,30 @@ public final class ImageDecoder implements Serializable {
     }
 
     /**
+     * A decoder that clips high-bit-depth grey as PIL does ({@link HighBitDepth#CLIP}).
+     *
      * @param maxPixels largest width x height accepted, 1 to {@link RgbImage#MAX_PIXELS}
-     * @param applyExifOrientation whether to turn JPEGs upright as their EXIF orientation tag says
+     * @param applyExifOrientation whether to turn images upright as their orientation metadata says
      */
     public ImageDecoder(long maxPixels, boolean applyExifOrientation) {
+        this(maxPixels, applyExifOrientation, HighBitDepth.CLIP);
+    }
+
+    /**
+     * @param maxPixels largest width x height accepted, 1 to {@link RgbImage#MAX_PIXELS}
+     * @param applyExifOrientation whether to turn images upright as their orientation metadata says
+     * @param highBitDepth how 16-bit, 32-bit and float grey samples become 8-bit
+     */
+    public ImageDecoder(long maxPixels, boolean applyExifOrientation, HighBitDepth highBitDepth) {
         if (maxPixels < 1 || maxPixels > RgbImage.MAX_PIXELS) {
             throw new IllegalArgumentException(
                     "maxPixels must be between 1 and " + RgbImage.MAX_PIXELS + ", got " + maxPixels);
         }
         this.maxPixels = maxPixels;
         this.applyExifOrientation = applyExifOrientation;
+        this.highBitDepth = Objects.requireNonNull(highBitDepth, "highBitDepth");
         this.jpeg = new JpegDecoder(maxPixels);
-        this.others = new ImageIoDecoder(maxPixels);
+        this.others = new ImageIoDecoder(maxPixels, highBitDepth);
     }
 
     public long maxPixels() {
@@ -84,6 +108,10 @@ public final class ImageDecoder implements Serializable {
 
     public boolean appliesExifOrientation() {
         return applyExifOrientation;
+    }
+
+    public HighBitDepth highBitDepth() {
+        return highBitDepth;
     }
 
     /**
@@ -104,7 +132,15 @@ public final class ImageDecoder implements Serializable {
                 RgbImage image = jpeg.decode(encoded, header);
                 return applyExifOrientation ? ExifOrientation.apply(image, header.orientation()) : image;
             }
-            return others.decode(format, encoded);
+            RgbImage image = others.decode(format, encoded);
+            int orientation = OrientationMetadata.read(format, encoded);
+            if (format == ImageFormat.TIFF) {
+                // PIL 9.4's TIFF loader already turns the image as its Orientation tag says, and
+                // exif_transpose then turns it once more (net: 6 and 8 rotate by 180, the others
+                // cancel out). Parity with torchvision's PIL pipeline means doing the same.
+                image = ExifOrientation.apply(image, orientation);
+            }
+            return applyExifOrientation ? ExifOrientation.apply(image, orientation) : image;
         } catch (RuntimeException e) {
             // The readers' unchecked exceptions are already reported as corrupt files; this is the
             // safety net for anything else, so that one bad file can never fail a whole batch.

@@ -1,6 +1,7 @@
 package io.resnetspark.image;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The encoded formats {@link ImageDecoder} reads, recognised from their leading bytes ("magic
@@ -10,12 +11,23 @@ import java.nio.charset.StandardCharsets;
  * the decoder tell "not an image at all" from "an image format we do not read".
  */
 public enum ImageFormat {
-    JPEG,
-    PNG,
-    GIF,
-    BMP,
-    WEBP,
-    TIFF;
+    JPEG("jpg", "jpeg", "jpe", "jfif", "mpo"), // MPO: the first image of a multi-picture file is a JPEG
+    PNG("png", "apng"),
+    GIF("gif"),
+    BMP("bmp", "dib"),
+    WEBP("webp"),
+    TIFF("tif", "tiff");
+
+    private final List<String> fileExtensions;
+
+    ImageFormat(String... fileExtensions) {
+        this.fileExtensions = List.of(fileExtensions);
+    }
+
+    /** The file name extensions (lower case, without the dot) files of this format go by. */
+    public List<String> fileExtensions() {
+        return fileExtensions;
+    }
 
     private static final byte[] JPEG_SIGNATURE = {(byte) 0xff, (byte) 0xd8, (byte) 0xff};
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -48,8 +60,10 @@ public enum ImageFormat {
         if (startsWithAscii(data, 0, "RIFF") && startsWithAscii(data, 8, "WEBP")) {
             return WEBP;
         }
+        // Classic TIFF and BigTIFF (64-bit offsets), which TwelveMonkeys' reader and PIL both read.
         if (startsWith(data, 0, (byte) 'I', (byte) 'I', (byte) 42, (byte) 0)
-                || startsWith(data, 0, (byte) 'M', (byte) 'M', (byte) 0, (byte) 42)) {
+                || startsWith(data, 0, (byte) 'M', (byte) 'M', (byte) 0, (byte) 42)
+                || isBigTiff(data)) {
             return TIFF;
         }
         // "BM" alone also starts ordinary text; a real BMP has a known info-header size at 14 (so a
@@ -82,10 +96,6 @@ public enum ImageFormat {
                 || startsWith(data, 0, (byte) 0, (byte) 0, (byte) 0, (byte) 0x0c, (byte) 'J', (byte) 'X', (byte) 'L')) {
             return "JPEG XL";
         }
-        if (startsWith(data, 0, (byte) 'I', (byte) 'I', (byte) 43, (byte) 0)
-                || startsWith(data, 0, (byte) 'M', (byte) 'M', (byte) 0, (byte) 43)) {
-            return "BigTIFF";
-        }
         if (startsWithAscii(data, 0, "8BPS")) {
             return "Photoshop (PSD)";
         }
@@ -99,6 +109,11 @@ public enum ImageFormat {
             return "Netpbm (PBM/PGM/PPM)";
         }
         return null;
+    }
+
+    static boolean isBigTiff(byte[] data) {
+        return startsWith(data, 0, (byte) 'I', (byte) 'I', (byte) 43, (byte) 0)
+                || startsWith(data, 0, (byte) 'M', (byte) 'M', (byte) 0, (byte) 43);
     }
 
     private static boolean isBmpHeaderSize(int size) {

@@ -27,7 +27,7 @@ import javax.imageio.stream.ImageInputStream;
  *   <li>Fast: for grey and ordinary YCbCr JPEGs ({@link JpegHeader#jdkConvertsAlike()}), libjpeg
  *       converts to RGB natively, straight into the pixel array of the result (a destination image
  *       whose layout is R, G, B interleaved, so the JDK copies whole lines).
- *   <li>Raw: for the others (ICC profile, CMYK, YCCK, Adobe RGB, unusual component IDs) the reader
+ *   <li>Raw: for the others (CMYK, YCCK, Adobe RGB, unusual component IDs) the reader
  *       returns raw components (readRaster) and {@link JpegColor} converts them with libjpeg's and
  *       PIL's integer arithmetic, after deciding the colour space as libjpeg-turbo does.
  * </ul>
@@ -69,7 +69,7 @@ final class JpegDecoder implements Serializable {
      */
     RgbImage decode(byte[] data, JpegHeader header) throws InvalidImageException {
         try {
-            return decodeWith(ReaderProviders.reader(ImageFormat.JPEG), data, header);
+            return decodeWith(ReaderProviders.reader(ImageFormat.JPEG), header.withoutIccProfile(data), header);
         } catch (IOException | RuntimeException e) {
             // libjpeg errors ("Bogus marker length", "Unsupported marker type"...) and unchecked
             // exceptions of the reader on garbage are a bad file, not a bug of the caller.

@@ -15,10 +15,12 @@ package io.resnetspark.image;
  * @param orientation EXIF orientation 1-8 (1 when there is none)
  * @param scanOffset offset of the first SOS marker
  * @param jdkConvertsAlike whether the JDK's reader, asked for RGB, converts exactly as libjpeg-turbo
- *     does (see {@link #jdkConvertsAlike})
+ *     does once the ICC profile is removed (see {@link #jdkConvertsAlike})
+ * @param iccSegments start and end offsets of the APP2 ICC_PROFILE segments, in pairs (see {@link
+ *     #withoutIccProfile})
  */
-record JpegHeader(
-        int width, int height, JpegColorSpace colorSpace, int orientation, int scanOffset, boolean jdkConvertsAlike) {
+record JpegHeader(int width, int height, JpegColorSpace colorSpace, int orientation, int scanOffset,
+        boolean jdkConvertsAlike, int[] iccSegments) {
 
     private static final int SOF0 = 0xc0;
     private static final int SOF1 = 0xc1;
@@ -60,7 +62,7 @@ record JpegHeader(
         int adobeTransform = -1;
         int orientation = ExifOrientation.NORMAL;
         boolean exifSeen = false;
-        boolean iccProfile = false;
+        java.util.List<Integer> icc = new java.util.ArrayList<>();
         while (true) {
             // Bytes other than 0xFF between segments are skipped, as libjpeg does (with a warning).
             while (pos < data.length && (data[pos] & 0xff) != 0xff) {
@@ -97,7 +99,8 @@ record JpegHeader(
                 }
                 JpegColorSpace colorSpace = colorSpace(components, componentIds, jfif, adobeTransform);
                 return new JpegHeader(width, height, colorSpace, orientation, pos - 2,
-                        jdkConvertsAlike(components, componentIds, jfif, adobeTransform, iccProfile));
+                        jdkConvertsAlike(components, componentIds, jfif, adobeTransform),
+                        icc.stream().mapToInt(Integer::intValue).toArray());
             }
             if (isStartOfFrame(marker)) {
                 if (components != 0) {
@@ -134,9 +137,10 @@ record JpegHeader(
                 jfif = true; // libjpeg only counts an APP0 with the full 14-byte JFIF header
             } else if (marker == APP1 && !exifSeen && ImageFormat.startsWithAscii(data, payload, "Exif\0")) {
                 exifSeen = true; // PIL keeps the first Exif segment
-                orientation = ExifOrientation.fromTiff(data, payload + 6, end);
+                orientation = ExifOrientation.orDefault(ExifOrientation.fromTiff(data, payload + 6, end));
             } else if (marker == APP2 && ImageFormat.startsWithAscii(data, payload, "ICC_PROFILE\0")) {
-                iccProfile = true;
+                icc.add(pos - 2); // from the marker
+                icc.add(end);
             } else if (marker == APP14 && length >= 2 + 12 && ImageFormat.startsWithAscii(data, payload, "Adobe")) {
                 adobeTransform = data[payload + 11] & 0xff;
             }
@@ -190,12 +194,36 @@ record JpegHeader(
     }
 
     /**
+     * The JPEG without its ICC profile segments, or the data itself when it has none. PIL decodes
+     * ignoring the profile; the JDK's reader would convert from it to sRGB, and refuses a broken
+     * one ("Invalid icc profile"), so it never sees it.
+     */
+    byte[] withoutIccProfile(byte[] data) {
+        if (iccSegments.length == 0) {
+            return data;
+        }
+        int removed = 0;
+        for (int i = 0; i < iccSegments.length; i += 2) {
+            removed += iccSegments[i + 1] - iccSegments[i];
+        }
+        byte[] out = new byte[data.length - removed];
+        int from = 0;
+        int to = 0;
+        for (int i = 0; i < iccSegments.length; i += 2) {
+            System.arraycopy(data, from, out, to, iccSegments[i] - from);
+            to += iccSegments[i] - from;
+            from = iccSegments[i + 1];
+        }
+        System.arraycopy(data, from, out, to, data.length - from);
+        return out;
+    }
+
+    /**
      * Whether the JDK's reader, asked for an RGB image, gives exactly the values of libjpeg-turbo's
-     * RGB output (and so PIL's): then libjpeg's native colour conversion can be used, which is
-     * faster than converting raw components in Java. Not so when
+     * RGB output (and so PIL's) for the JPEG without its ICC profile: then libjpeg's native colour
+     * conversion can be used, which is faster than converting raw components in Java. Not so when
      *
      * <ul>
-     *   <li>the JPEG has an ICC profile: the JDK then converts from it to sRGB;
      *   <li>it has 3 components and an Adobe marker with a transform other than 1: the JDK refuses to
      *       guess where libjpeg guesses RGB or YCbCr;
      *   <li>it has 3 components, neither JFIF nor Adobe marker and IDs other than 1, 2, 3: the JDK
@@ -206,11 +234,11 @@ record JpegHeader(
      *
      * Grey is safe: the JDK ignores ICC profiles for grey and libjpeg copies grey to R, G and B.
      */
-    static boolean jdkConvertsAlike(int components, int[] ids, boolean jfif, int adobeTransform, boolean icc) {
+    static boolean jdkConvertsAlike(int components, int[] ids, boolean jfif, int adobeTransform) {
         if (components == 1) {
             return true;
         }
-        if (components != 3 || icc) {
+        if (components != 3) {
             return false;
         }
         if (adobeTransform >= 0) {

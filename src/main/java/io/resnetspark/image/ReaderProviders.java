@@ -1,5 +1,7 @@
 package io.resnetspark.image;
 
+import com.twelvemonkeys.imageio.plugins.bmp.BMPImageReaderSpi;
+import com.twelvemonkeys.imageio.plugins.tiff.TIFFImageReaderSpi;
 import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
 import java.io.IOException;
 import java.util.EnumMap;
@@ -15,8 +17,10 @@ import javax.imageio.spi.ImageReaderSpi;
  *
  * <p>Why: the global registry's content depends on which class loader registered plugins first (in
  * a Spark executor, user jars may be invisible to it), and its ordering can be changed by any
- * library on the classpath. Here the JDK's readers are taken from the registry by class name (the
- * JDK always registers them) and TwelveMonkeys' WebP provider is created directly.
+ * library on the classpath (TwelveMonkeys' own providers order themselves before the JDK's). Here
+ * the JDK's JPEG and PNG readers are taken from the registry by class name (the JDK always
+ * registers them) and TwelveMonkeys' WebP, TIFF and BMP providers are created directly. GIFs are
+ * decoded without ImageIO ({@link GifDecoder}).
  *
  * <p>Providers are thread-safe; the readers they create are not, so every decode creates its own.
  */
@@ -24,10 +28,7 @@ final class ReaderProviders {
 
     private static final Map<ImageFormat, String> JDK_PROVIDERS = Map.of(
             ImageFormat.JPEG, "com.sun.imageio.plugins.jpeg.JPEGImageReaderSpi",
-            ImageFormat.PNG, "com.sun.imageio.plugins.png.PNGImageReaderSpi",
-            ImageFormat.GIF, "com.sun.imageio.plugins.gif.GIFImageReaderSpi",
-            ImageFormat.BMP, "com.sun.imageio.plugins.bmp.BMPImageReaderSpi",
-            ImageFormat.TIFF, "com.sun.imageio.plugins.tiff.TIFFImageReaderSpi");
+            ImageFormat.PNG, "com.sun.imageio.plugins.png.PNGImageReaderSpi");
 
     private static final ReaderProviders INSTANCE = new ReaderProviders();
 
@@ -50,9 +51,11 @@ final class ReaderProviders {
             }
         }
         providers.put(ImageFormat.WEBP, new WebPImageReaderSpi());
+        providers.put(ImageFormat.TIFF, new TIFFImageReaderSpi());
+        providers.put(ImageFormat.BMP, new BMPImageReaderSpi());
     }
 
-    /** A new reader for the format: the JDK's, or TwelveMonkeys' for WebP. */
+    /** A new reader for the format: the JDK's for JPEG and PNG, TwelveMonkeys' for the others. */
     static ImageReader reader(ImageFormat format) throws IOException {
         return INSTANCE.providers.get(format).createReaderInstance(null);
     }

@@ -6,6 +6,7 @@ import java.awt.image.ColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.util.function.DoubleToIntFunction;
 
 /**
  * Converts a decoded {@link BufferedImage} to 8-bit RGB with the values of PIL's {@code
@@ -17,33 +18,42 @@ import java.awt.image.Raster;
  *
  * <ul>
  *   <li>Grey: copied to the three channels. Alpha is dropped, never composited (as PIL).
- *   <li>Palette: the palette's RGB (a transparent index keeps its colour, as PIL).
- *   <li>16-bit samples: the high byte ({@code v >> 8}), as PIL does for 16-bit RGB(A) PNGs. For
- *       16-bit <em>grey</em> PNGs PIL instead clips ({@code min(v, 255)}, via mode "I"), which makes
- *       almost every pixel white; the high byte is the correct value, so this decoder differs there.
+ *   <li>Palette: the palette's RGB (a transparent index keeps its colour, as PIL); indexes beyond
+ *       the file's palette are grey (i, i, i), as in PIL.
+ *   <li>16-bit colour samples (RGB, RGBA, grey with alpha): the high byte ({@code v >> 8}), as PIL.
+ *   <li>Single-channel grey of more than 8 bits, integer or float (PIL's modes "I;16", "I", "F"):
+ *       as {@link HighBitDepth} says; by default clipped to 0..255 as PIL's {@code convert("RGB")}.
  *   <li>1, 2, 4-bit samples: scaled to 0-255 ({@code v * 255 / (2^bits - 1)}, exact for these
  *       depths); other depths the same, truncated, like PIL's 5-6-bit BMP unpackers.
- *   <li>CMYK (TIFF): PIL's naive formula; other colour spaces (e.g. Lab TIFF) go through Java2D's
- *       conversion, as there is no PIL-equal answer to give.
+ *   <li>CMYK (TIFF): PIL's naive formula; other colour spaces go through Java2D's conversion (CIELab
+ *       TIFF is converted before, see {@link CieLab}).
  * </ul>
  */
 final class RgbConversion {
 
     private RgbConversion() {}
 
-    static RgbImage toRgb(BufferedImage image, ImageFormat format) throws InvalidImageException {
+    static RgbImage toRgb(BufferedImage image, ImageFormat format, HighBitDepth highBitDepth) throws InvalidImageException {
         ColorModel model = image.getColorModel();
         Raster raster = image.getRaster();
         int transfer = raster.getTransferType();
+        ColorSpace space = model.getColorSpace();
+        int colors = model.getNumColorComponents();
+        boolean singleGrey = space.getType() == ColorSpace.TYPE_GRAY && colors == 1 && raster.getNumBands() == 1;
         if (transfer == DataBuffer.TYPE_FLOAT || transfer == DataBuffer.TYPE_DOUBLE) {
-            throw new InvalidImageException(InvalidImageException.UNSUPPORTED_FORMAT,
-                    format + " with floating-point samples is not supported");
+            if (!singleGrey) {
+                throw new InvalidImageException(InvalidImageException.UNSUPPORTED_FORMAT,
+                        format + " with floating-point samples in " + raster.getNumBands() + " bands is not supported"
+                                + " (single-channel only, as in PIL)");
+            }
+            return fromFloatGrey(raster, highBitDepth);
         }
         if (model instanceof IndexColorModel palette) {
             return fromPalette(raster, palette);
         }
-        ColorSpace space = model.getColorSpace();
-        int colors = model.getNumColorComponents();
+        if (singleGrey && raster.getSampleModel().getSampleSize(0) > 8) {
+            return fromDeepGrey(raster, highBitDepth);
+        }
         if (space.getType() == ColorSpace.TYPE_GRAY && colors == 1) {
             return fromBands(raster, new int[] {0, 0, 0});
         }
@@ -93,36 +103,108 @@ final class RgbConversion {
         return new RgbImage(w, h, out);
     }
 
-    private static RgbImage fromPalette(Raster raster, IndexColorModel palette) {
+    /**
+     * Colours divided by their alpha, as PIL reads associated alpha ("RGBa"): {@code c * 255 / a}
+     * truncated and clipped, and black where alpha is 0.
+     */
+    static RgbImage unpremultiplied(RgbImage rgb, Raster raster) {
         int w = raster.getWidth();
         int h = raster.getHeight();
-        int size = palette.getMapSize();
-        // Indexes beyond the palette read as black, as PIL's zero-filled 256-entry palette does.
-        byte[] reds = new byte[256];
-        byte[] greens = new byte[256];
-        byte[] blues = new byte[256];
-        byte[] r = new byte[size];
-        byte[] g = new byte[size];
-        byte[] b = new byte[size];
-        palette.getReds(r);
-        palette.getGreens(g);
-        palette.getBlues(b);
-        System.arraycopy(r, 0, reds, 0, Math.min(size, 256));
-        System.arraycopy(g, 0, greens, 0, Math.min(size, 256));
-        System.arraycopy(b, 0, blues, 0, Math.min(size, 256));
+        int alphaBand = raster.getNumBands() - 1;
+        int alphaBits = raster.getSampleModel().getSampleSize(alphaBand);
+        byte[] pixels = rgb.pixels();
+        int[] alpha = new int[w];
+        for (int y = 0; y < h; y++) {
+            raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, alphaBand, alpha);
+            for (int x = 0; x < w; x++) {
+                int a = to8Bit(alpha[x], alphaBits);
+                int o = (y * w + x) * 3;
+                for (int c = o; c < o + 3 && a != 255; c++) {
+                    pixels[c] = (byte) (a == 0 ? 0 : Math.min(255, (pixels[c] & 0xff) * 255 / a));
+                }
+            }
+        }
+        return rgb;
+    }
+
+    /** Grey of more than 8 bits (PIL's modes "I;16" and "I"), clipped as PIL does or scaled. */
+    private static RgbImage fromDeepGrey(Raster raster, HighBitDepth highBitDepth) {
+        int bits = raster.getSampleModel().getSampleSize(0);
+        return greyFrom(raster, highBitDepth == HighBitDepth.CLIP
+                ? v -> clamp((int) v)
+                : v -> v <= 0 ? 0 : (int) Math.min(255, (long) v >> (bits - 8)));
+    }
+
+    /**
+     * Floating-point grey (PIL's mode "F"): clipped and truncated as PIL's conversion to "L", or
+     * 0..1 scaled to 0..255.
+     */
+    private static RgbImage fromFloatGrey(Raster raster, HighBitDepth highBitDepth) {
+        return greyFrom(raster, highBitDepth == HighBitDepth.CLIP
+                ? v -> v <= 0 ? 0 : v >= 255 ? 255 : (int) v // NaN: (int) gives 0
+                : v -> v <= 0 ? 0 : v >= 1 ? 255 : (int) Math.round(v * 255));
+    }
+
+    /** A single-band raster as grey, each sample (as a double, exact for ints and floats) mapped to 0-255. */
+    private static RgbImage greyFrom(Raster raster, DoubleToIntFunction to8Bit) {
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        byte[] out = new byte[w * h * 3];
+        double[] row = new double[w];
+        int o = 0;
+        for (int y = 0; y < h; y++) {
+            raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, row);
+            for (int x = 0; x < w; x++) {
+                byte grey = (byte) to8Bit.applyAsInt(row[x]);
+                out[o++] = grey;
+                out[o++] = grey;
+                out[o++] = grey;
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    private static int clamp(int v) {
+        return v < 0 ? 0 : Math.min(v, 255);
+    }
+
+    private static RgbImage fromPalette(Raster raster, IndexColorModel palette) {
+        return fromPalette(raster, palette, palette.getMapSize());
+    }
+
+    /**
+     * Palette indexes to RGB, when the file's palette has {@code entries} colours (an ImageIO
+     * palette may be padded to the index range). Indexes beyond it read as grey (i, i, i): PIL's
+     * palettes start as that ramp and the file's entries overwrite only their part of it; with no
+     * palette at all the indexes are grey levels.
+     */
+    static RgbImage fromPalette(Raster raster, IndexColorModel palette, int entries) {
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        int[] rgb = paletteRgb(palette, entries);
         byte[] out = new byte[w * h * 3];
         int[] row = new int[w];
         int o = 0;
         for (int y = 0; y < h; y++) {
             raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, row);
             for (int x = 0; x < w; x++) {
-                int index = row[x] & 0xff;
-                out[o++] = reds[index];
-                out[o++] = greens[index];
-                out[o++] = blues[index];
+                int colour = rgb[row[x] & 0xff];
+                out[o++] = (byte) (colour >> 16);
+                out[o++] = (byte) (colour >> 8);
+                out[o++] = (byte) colour;
             }
         }
         return new RgbImage(w, h, out);
+    }
+
+    /** The 256 colours (0xRRGGBB) that indexes stand for, as in PIL (see {@link #fromPalette}). */
+    private static int[] paletteRgb(IndexColorModel palette, int entries) {
+        int known = Math.min(Math.min(entries, palette.getMapSize()), 256);
+        int[] rgb = new int[256];
+        for (int i = 0; i < 256; i++) {
+            rgb[i] = i < known ? palette.getRGB(i) & 0xffffff : i << 16 | i << 8 | i;
+        }
+        return rgb;
     }
 
     private static RgbImage fromCmyk(Raster raster) {

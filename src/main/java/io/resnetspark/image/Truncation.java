@@ -18,8 +18,7 @@ final class Truncation {
      *
      * <ul>
      *   <li>PNG: a chunk runs past the end, or the data ends before IEND.
-     *   <li>GIF: the data ends inside the first image (PIL, too, reads only the first frame).
-     *   <li>BMP: shorter than the file size in its header.
+         *   <li>BMP: shorter than the file size in its header.
      *   <li>WebP: shorter than the RIFF size in its header.
      *   <li>JPEG: no EOI marker after the first scan.
      *   <li>TIFF: the first directory, or a strip or tile of the first image, lies past the end.
@@ -36,7 +35,7 @@ final class Truncation {
     private static boolean cutShort(ImageFormat format, byte[] data) {
         return switch (format) {
             case PNG -> pngCutShort(data);
-            case GIF -> gifFirstImageCutShort(data);
+            case GIF -> false; // GifDecoder tells a cut frame from a broken one itself
             case BMP -> data.length < 14 || unsignedLittleEndian(data, 2) > data.length;
             case WEBP -> data.length < 12 || 8 + unsignedLittleEndian(data, 4) > data.length;
             case JPEG -> !JpegHeader.hasEndOfImage(data, 2);
@@ -60,45 +59,6 @@ final class Truncation {
         return true;
     }
 
-    private static boolean gifFirstImageCutShort(byte[] data) {
-        if (data.length < 13) {
-            return true;
-        }
-        int pos = 13 + GifCanvas.colorTableBytes(data[10]);
-        while (true) {
-            if (pos >= data.length) {
-                return true;
-            }
-            int block = data[pos++] & 0xff;
-            if (block == 0x21) { // extension: label, then sub-blocks
-                pos = skipSubBlocks(data, pos + 1);
-                if (pos < 0) {
-                    return true;
-                }
-            } else if (block == 0x2c) { // image descriptor, local colour table, LZW code size, data
-                if (pos + 9 > data.length) {
-                    return true;
-                }
-                pos += 9 + GifCanvas.colorTableBytes(data[pos + 8]) + 1;
-                return skipSubBlocks(data, pos) < 0;
-            } else {
-                return false; // trailer or garbage: not a matter of length
-            }
-        }
-    }
-
-    /** The offset after a sequence of GIF sub-blocks and its terminator, or -1 past the end. */
-    private static int skipSubBlocks(byte[] data, int pos) {
-        while (pos < data.length) {
-            int size = data[pos++] & 0xff;
-            if (size == 0) {
-                return pos;
-            }
-            pos += size;
-        }
-        return -1;
-    }
-
     private static final int STRIP_OFFSETS = 273;
     private static final int STRIP_BYTE_COUNTS = 279;
     private static final int TILE_OFFSETS = 324;
@@ -107,6 +67,9 @@ final class Truncation {
     private static boolean tiffCutShort(byte[] data) {
         if (data.length < 8) {
             return true;
+        }
+        if (ImageFormat.isBigTiff(data)) {
+            return false; // 64-bit offsets: leave the judgement to the reader
         }
         boolean little = data[0] == 'I';
         long ifd = Bytes.u32(data, 4, little);
@@ -123,7 +86,7 @@ final class Truncation {
             int entry = (int) ifd + 2 + 12 * i;
             int tag = Bytes.u16(data, entry, little);
             if (tag == STRIP_OFFSETS || tag == TILE_OFFSETS || tag == STRIP_BYTE_COUNTS || tag == TILE_BYTE_COUNTS) {
-                long[] values = tiffValues(data, entry, little);
+                long[] values = TiffDirectory.values(data, entry, little);
                 if (values == null) {
                     return true; // the value array itself lies past the end
                 }
@@ -144,27 +107,6 @@ final class Truncation {
         }
         return false;
     }
-
-    /** The SHORT or LONG values of a TIFF directory entry, or null if they lie past the end. */
-    private static long[] tiffValues(byte[] data, int entry, boolean little) {
-        int type = Bytes.u16(data, entry + 2, little);
-        long count = Bytes.u32(data, entry + 4, little);
-        int size = type == 3 ? 2 : 4;
-        if (count > 1 << 20) {
-            return new long[0]; // implausible; leave the judgement to the reader
-        }
-        long at = count * size <= 4 ? entry + 8 : Bytes.u32(data, entry + 8, little);
-        if (at + count * size > data.length) {
-            return null;
-        }
-        long[] values = new long[(int) count];
-        for (int i = 0; i < count; i++) {
-            int p = (int) at + i * size;
-            values[i] = size == 2 ? Bytes.u16(data, p, little) : Bytes.u32(data, p, little);
-        }
-        return values;
-    }
-
 
     private static long unsignedLittleEndian(byte[] data, int offset) {
         return ImageFormat.littleEndianInt(data, offset) & 0xffffffffL;

@@ -9,11 +9,13 @@
  *
  * <p>The reference is torchvision's eval transform on PIL images: {@code
  * Image.open(f).convert("RGB")}, {@code Resize(256)}, {@code CenterCrop(224)}, {@code ToTensor()},
- * {@code Normalize(mean, std)}. On PIL's pixels the preprocessing is bit-identical (uint8 after
- * resize and crop, float32 after normalisation); the decoders give PIL's pixels exactly for JPEG,
- * PNG, GIF, BMP, TIFF and lossless WebP (lossy WebP differs slightly). Two deliberate departures,
- * both where PIL is wrong: EXIF orientation is applied (optional), and 16-bit grey PNGs keep their
- * high byte instead of being clipped. src/test/python/image_reference.py and PilParityTest check
- * all of this against PIL 9.4 and torchvision 0.14.
+ * {@code Normalize(mean, std)}, after {@code ImageOps.exif_transpose}. On PIL's pixels the
+ * preprocessing is bit-identical (uint8 after resize and crop, float32 after normalisation); the
+ * decoders give PIL's pixels exactly for JPEG, PNG, GIF, BMP, TIFF and WebP (lossy WebP when
+ * libwebp is installed), CIELab TIFF within LittleCMS's rounding. Options: orientation can be left
+ * unapplied, and 16-bit, 32-bit and float grey can be scaled instead of clipped ({@link
+ * io.resnetspark.image.HighBitDepth}). src/test/python/image_reference.py with PilParityTest, and
+ * src/test/python/format_variants.py with FormatVariantsTest, check all of this against PIL 9.4
+ * and torchvision 0.14.
  */
 package io.resnetspark.image;

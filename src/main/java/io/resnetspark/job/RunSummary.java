@@ -61,6 +61,13 @@ final class RunSummary {
         return new GsonBuilder().disableHtmlEscaping().create().toJson(fields);
     }
 
+    /** The image files under the input that were not read, and a few of their names. */
+    void excluded(ExcludedFiles files) {
+        fields.put("files_excluded_by_filter", files.byFilter());
+        fields.put("files_excluded_hidden", files.hidden());
+        fields.put("files_excluded_examples", files.examples());
+    }
+
     void skipped(long count) {
         skipped = count;
     }

@@ -37,6 +37,8 @@ final class ScoringRun {
     private final SparkSession spark;
     private final JobConfig config;
     private final String runId;
+    /** Image files under the input that are not read (format images only). */
+    private ExcludedFiles excluded = ExcludedFiles.NONE;
 
     ScoringRun(SparkSession spark, JobConfig config, String runId) {
         this.spark = spark;
@@ -48,15 +50,18 @@ final class ScoringRun {
         long start = System.nanoTime();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         JobConfig.Input in = config.input();
-        Dataset<Row> input = read(in);
+        Dataset<Row> input = read(in, hadoop);
         checkColumns(input);
         ResNetTransformer transformer = transformer();
         transformer.transformSchema(input.schema());
         String fingerprint = transformer.weightsFingerprint(hadoop);
-        String preprocessing = transformer.preprocessing().signature();
+        String preprocessing = transformer.options().preprocessingSignature();
         RunOutput output = new RunOutput(outputLocation(spark, config), runId, hadoop);
         RunSummary summary = new RunSummary(runId, config, fingerprint, preprocessing, output.root().toString(),
                 spark.version());
+        if (in.format().equals("images")) {
+            summary.excluded(excluded);
+        }
 
         if (config.run().incremental() && output.hasPublishedRuns()) {
             Dataset<Row> done = spark.read().format(config.output().format()).load(output.root().toString())
@@ -142,14 +147,22 @@ final class ScoringRun {
         return counts;
     }
 
-    private Dataset<Row> read(JobConfig.Input in) {
+    private Dataset<Row> read(JobConfig.Input in, Configuration hadoop) throws IOException {
         switch (in.format()) {
             case "images":
                 DataFrameReader reader = spark.read().format("binaryFile").option("pathGlobFilter", in.fileFilter());
                 if (in.recursive()) {
                     reader = reader.option("recursiveFileLookup", "true");
                 }
-                return withEmptyFiles(reader.load(in.path()));
+                Dataset<Row> files = reader.load(in.path());
+                List<String> listed = listedFiles(files);
+                excluded = ExcludedFiles.find(hadoop, in.path(), in.fileFilter(), listed);
+                if (excluded.total() > 0) {
+                    LOG.warn("{} files under {} are not scored: {} not matching input.file-filter {}, {} hidden"
+                            + " (names starting with '.' or '_'); for example {}", excluded.total(), in.path(),
+                            excluded.byFilter(), in.fileFilter(), excluded.hidden(), excluded.examples());
+                }
+                return withEmptyFiles(files, listed);
             case "table":
                 return spark.table(in.table());
             default:
@@ -162,13 +175,7 @@ final class ScoringRun {
      * though, so they are added back with empty content: they then come out as invalid rows with
      * reason "empty" instead of vanishing from the output and the counts.
      */
-    private Dataset<Row> withEmptyFiles(Dataset<Row> files) {
-        // inputFiles() gives encoded URIs (file:///a%20b.jpg); the path column the decoded form
-        // that Hadoop's Path prints (file:/a b.jpg).
-        List<String> listed = new ArrayList<>();
-        for (String uri : files.inputFiles()) {
-            listed.add(new org.apache.hadoop.fs.Path(java.net.URI.create(uri)).toString());
-        }
+    private Dataset<Row> withEmptyFiles(Dataset<Row> files, List<String> listed) {
         if (listed.isEmpty()) {
             return files;
         }
@@ -177,6 +184,17 @@ final class ScoringRun {
                 .select(col("path"), lit(null).cast("timestamp").as("modificationTime"), lit(0L).as("length"),
                         lit(new byte[0]).as("content"));
         return files.unionByName(empty);
+    }
+
+    /** The files Spark listed for a binaryFile input, zero-byte ones included, as Hadoop paths. */
+    private static List<String> listedFiles(Dataset<Row> files) {
+        // inputFiles() gives encoded URIs (file:///a%20b.jpg); the path column the decoded form
+        // that Hadoop's Path prints (file:/a b.jpg).
+        List<String> listed = new ArrayList<>();
+        for (String uri : files.inputFiles()) {
+            listed.add(new org.apache.hadoop.fs.Path(java.net.URI.create(uri)).toString());
+        }
+        return listed;
     }
 
     private void checkColumns(Dataset<Row> input) {

@@ -1,5 +1,6 @@
 package io.resnetspark.options;
 
+import io.resnetspark.image.HighBitDepth;
 import io.resnetspark.image.PreprocessConfig;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -91,6 +92,20 @@ public final class ScoringOptions implements Serializable {
         boolean normalize = get(ScoringSettings.NORMALIZE);
         return new PreprocessConfig(get(ScoringSettings.RESIZE_SIZE), crop, crop,
                 normalize ? toFloats(get(ScoringSettings.MEAN)) : null, normalize ? toFloats(get(ScoringSettings.STD)) : null);
+    }
+
+    /** How the decoder turns high-bit-depth images into 8 bits. */
+    public HighBitDepth highBitDepth() {
+        return HighBitDepth.fromId(get(ScoringSettings.HIGH_BIT_DEPTH));
+    }
+
+    /**
+     * The provenance of the preprocessing: the transform's signature, plus the high-bit-depth
+     * choice when it is not PIL's default, so that outputs of different preprocessing never mix.
+     */
+    public String preprocessingSignature() {
+        String signature = preprocessing().signature();
+        return highBitDepth() == HighBitDepth.CLIP ? signature : signature + "|highbitdepth-" + highBitDepth().id();
     }
 
     /** Checks what no single setting can: a resize or a crop must fix the model input size. */

@@ -104,6 +104,14 @@ public final class ScoringSettings {
             .everywhere(PREPROCESSING)
             .build();
 
+    public static final Setting<String> HIGH_BIT_DEPTH = Setting.builder("highBitDepth", ValueType.STRING, "clip")
+            .doc("how single-channel 16-bit, 32-bit and float images become 8-bit: clip (Pillow's convert(\"RGB\"),"
+                    + " torchvision parity) or scale (integers keep their top 8 bits, floats map 0..1 to 0..255)")
+            .rule(Rule.oneOf(List.of("clip", "scale")))
+            .canonical(choice -> choice.toLowerCase(Locale.ROOT))
+            .everywhere(PREPROCESSING)
+            .build();
+
     public static final Setting<String> LABELS = Setting.builder("labels", ValueType.STRING, "")
             .doc("text file with one class label per line (any Hadoop URI) for the top-k labels; empty: index only")
             .everywhere("outputs").alias(TRANSFORMER, "labelsPath")
@@ -132,7 +140,7 @@ public final class ScoringSettings {
 
     /** Every setting, in the order the documentation lists them. */
     public static final List<Setting<?>> ALL = List.of(ARCH, NUM_CLASSES, WEIGHTS, SEED, DEVICE, BATCH_SIZE,
-            NUM_THREADS, RESIZE_SIZE, CROP_SIZE, NORMALIZE, MEAN, STD, MAX_IMAGE_PIXELS, LABELS, HANDLE_INVALID,
+            NUM_THREADS, RESIZE_SIZE, CROP_SIZE, NORMALIZE, MEAN, STD, MAX_IMAGE_PIXELS, HIGH_BIT_DEPTH, LABELS, HANDLE_INVALID,
             MAX_INVALID_FRACTION, LOG_EVERY_BATCHES);
 
     private ScoringSettings() {}

@@ -1,5 +1,6 @@
 package io.resnetspark.spark;
 
+import io.resnetspark.image.HighBitDepth;
 import io.resnetspark.image.ImageDecoder;
 import io.resnetspark.image.InvalidImageException;
 import io.resnetspark.image.RgbImage;
@@ -29,11 +30,11 @@ final class ImageColumn {
     private final ImageDecoder decoder;
     private final Configuration conf;
 
-    ImageColumn(int ordinal, String name, DataType type, long maxPixels, Configuration conf) {
+    ImageColumn(int ordinal, String name, DataType type, long maxPixels, HighBitDepth highBitDepth, Configuration conf) {
         this.ordinal = ordinal;
         this.kind = InputKind.of(name, type);
         this.struct = kind == InputKind.IMAGE_STRUCT ? new ImageStructFields((StructType) type) : null;
-        this.decoder = new ImageDecoder(maxPixels);
+        this.decoder = new ImageDecoder(maxPixels, true, highBitDepth);
         this.conf = conf;
     }
 

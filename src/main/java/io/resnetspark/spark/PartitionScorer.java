@@ -74,7 +74,7 @@ public final class PartitionScorer {
             StructType schema = task.inputSchema();
             int image = task.imageOrdinal();
             this.images = new ImageColumn(image, schema.fields()[image].name(), schema.fields()[image].dataType(),
-                    task.options().get(ScoringSettings.MAX_IMAGE_PIXELS), task.hadoopConf());
+                    task.options().get(ScoringSettings.MAX_IMAGE_PIXELS), task.options().highBitDepth(), task.hadoopConf());
             this.preprocessor = new Preprocessor(task.options().preprocessing());
             this.chwShape = new long[] {3, preprocessor.config().outputHeight(), preprocessor.config().outputWidth()};
             this.window = Math.max(8, 2 * task.options().get(ScoringSettings.BATCH_SIZE));

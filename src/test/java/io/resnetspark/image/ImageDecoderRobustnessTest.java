@@ -75,8 +75,7 @@ class ImageDecoderRobustnessTest {
         byte[] heic = "\0\0\0\u0018ftypheic\0\0\0\0mif1heic".getBytes(StandardCharsets.ISO_8859_1);
         byte[] avif = "\0\0\0\u001cftypavif\0\0\0\0avifmif1miaf".getBytes(StandardCharsets.ISO_8859_1);
         byte[] psd = "8BPS\0\1\0\0\0\0\0\0\0\3".getBytes(StandardCharsets.ISO_8859_1);
-        byte[] bigTiff = {'I', 'I', 43, 0, 8, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0};
-        for (byte[] data : List.of(heic, avif, psd, bigTiff)) {
+        for (byte[] data : List.of(heic, avif, psd)) {
             assertEquals(InvalidImageException.UNSUPPORTED_FORMAT, rejected(data).reason());
         }
         byte[] jpeg = ReferenceImages.bytes("jpeg_224x224.jpg");
@@ -223,7 +222,7 @@ class ImageDecoderRobustnessTest {
     }
 
     /** Overwrites, inserts or deletes a few bytes after the signature, as bit rot and bad copies do. */
-    private static byte[] damage(byte[] original, Random random) {
+    static byte[] damage(byte[] original, Random random) {
         byte[] data = original.clone();
         int edits = 1 + random.nextInt(8);
         for (int i = 0; i < edits; i++) {

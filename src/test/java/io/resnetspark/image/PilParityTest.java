@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       1/255 after resize and crop.
  * </ul>
  *
- * The reference's "correct" decode applies EXIF orientation and reads 16-bit grey PNGs as v >> 8,
- * where a plain PIL pipeline does neither; the plain decode is checked with orientation off.
+ * The reference decode applies EXIF orientation (ImageOps.exif_transpose), where a plain PIL
+ * pipeline does not; the plain decode is checked with orientation off.
  */
 class PilParityTest {
 

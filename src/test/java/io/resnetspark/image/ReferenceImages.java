@@ -99,8 +99,14 @@ final class ReferenceImages {
 
     /** A uint8 HxWx3 reference array of ref/, as an image. */
     static RgbImage rgb(String refFile) throws IOException {
-        Tensor t = NpyFormat.read(root().resolve("ref").resolve(refFile));
+        return rgbArray(root().resolve("ref").resolve(refFile));
+    }
+
+    /** A uint8 HxWx3 .npy file, as an image. */
+    static RgbImage rgbArray(Path npy) throws IOException {
+        Tensor t = NpyFormat.read(npy);
         long[] shape = t.shape();
+        String refFile = npy.getFileName().toString();
         assertEquals(3, shape.length, refFile);
         assertEquals(3, shape[2], refFile);
         float[] v = t.values();
@@ -212,7 +218,7 @@ final class ReferenceImages {
         return max;
     }
 
-    private static void deleteAtExit(Path dir) {
+    static void deleteAtExit(Path dir) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try (Stream<Path> walk = Files.walk(dir)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

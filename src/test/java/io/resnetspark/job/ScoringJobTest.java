@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.resnetspark.image.ImageFormat;
 import io.resnetspark.testing.TestImages;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.hadoop.fs.GlobFilter;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -111,6 +113,9 @@ class ScoringJobTest {
             assertTrue(summary.getAsJsonObject("stage_seconds_summed_over_tasks").has(stage), stage);
         }
         assertTrue(Files.exists(output.resolve("_runs/2026-11-01.json")));
+        assertEquals(1, summary.get("files_excluded_by_filter").getAsLong());
+        assertEquals(0, summary.get("files_excluded_hidden").getAsLong());
+        assertEquals("[\"notes.txt\"]", summary.get("files_excluded_examples").toString());
 
         Map<String, Row> rows = published(output, "parquet").stream()
                 .collect(Collectors.toMap(r -> fileName(r.getAs("path")), r -> r));
@@ -130,6 +135,40 @@ class ScoringJobTest {
         assertTrue(rows.get("cut.jpg").<String>getAs("error").startsWith("truncated"));
         assertTrue(rows.get("zero.jpg").<String>getAs("error").startsWith("empty"), "binaryFile skips zero-byte files; the job keeps them");
         assertNull(rows.get("cut.jpg").getAs("logits"));
+    }
+
+    @Test
+    void filesNotReadAreCountedAndNamedInTheSummary() throws Exception {
+        Path input = Files.createDirectories(dir.resolve("left-out"));
+        TestImages.write(input, "scan.tif", 70, 50, "tiff", 5);
+        Files.writeString(input.resolve("notes.txt"), "not an image file name");
+        TestImages.write(input, "photo.Jpg", 40, 30, "jpg", 6); // the default filter is case-sensitive
+        TestImages.write(input, ".hidden.jpg", 40, 30, "jpg", 7);
+        TestImages.write(Files.createDirectories(input.resolve("_tmp")), "x.png", 40, 30, "png", 8);
+        Path output = dir.resolve("out-left-out");
+        Outcome outcome = score("--input", input.toString(), "--output", output.toString(), "--arch", "resnet18",
+                "--run-id", "r1", "--conf", "model.num-classes=10", "--conf", "model.batch-size=4");
+        assertEquals(0, outcome.exitCode(), outcome.stdout());
+        JsonObject summary = outcome.summary();
+        assertEquals(1, summary.get("scored").getAsLong(), "the TIFF, which the default filter covers");
+        assertEquals(2, summary.get("files_excluded_by_filter").getAsLong());
+        assertEquals(2, summary.get("files_excluded_hidden").getAsLong());
+        List<String> examples = new java.util.ArrayList<>();
+        summary.getAsJsonArray("files_excluded_examples").forEach(e -> examples.add(e.getAsString()));
+        assertEquals(List.of(".hidden.jpg", "_tmp/x.png", "notes.txt", "photo.Jpg"), examples.stream().sorted().toList());
+    }
+
+    @Test
+    void defaultFileFilterCoversEveryFormatTheDecoderReads() throws Exception {
+        GlobFilter glob = new GlobFilter(com.typesafe.config.ConfigFactory.parseResources("io/resnetspark/job/defaults.conf")
+                .getString("input.file-filter"));
+        for (ImageFormat format : ImageFormat.values()) {
+            for (String extension : format.fileExtensions()) {
+                for (String name : List.of("a." + extension, "a." + extension.toUpperCase(java.util.Locale.ROOT))) {
+                    assertTrue(glob.accept(new org.apache.hadoop.fs.Path("/images/" + name)), format + ": " + name);
+                }
+            }
+        }
     }
 
     private static String fileName(String path) {

@@ -115,6 +115,15 @@ class ScoringSettingsTest {
     }
 
     @Test
+    void scalingHighBitDepthImagesIsPartOfThePreprocessingProvenance() {
+        String clip = ScoringOptions.defaults().preprocessingSignature();
+        assertEquals(ScoringOptions.defaults().preprocessing().signature(), clip);
+        String scale = ScoringOptions.defaults().with(ScoringSettings.HIGH_BIT_DEPTH, "Scale").preprocessingSignature();
+        assertEquals(clip + "|highbitdepth-scale", scale);
+        assertTrue(sqlError("spark.resnet.highBitDepth", "stretch").contains("must be one of clip, scale"));
+    }
+
+    @Test
     void theReadmeShowsTheGeneratedTable() throws Exception {
         String readme = Files.readString(Path.of(System.getProperty("user.dir"), "README.md"), StandardCharsets.UTF_8);
         assertTrue(readme.contains(SettingsTable.markdown()),

@@ -305,4 +305,28 @@ class ResNetTransformerTest {
         ResNetTransformer direct = ResNetTransformer.load(saved.resolve("stages").toFile().listFiles()[0].toString());
         assertEquals("resnet18", direct.getOrDefault(direct.arch()));
     }
+
+    @Test
+    void theHighBitDepthSettingChoosesBetweenPillowsClipAndScaling() throws Exception {
+        Path deep = Files.createDirectories(dir.resolve("deep"));
+        java.awt.image.BufferedImage grey16 = new java.awt.image.BufferedImage(80, 80, java.awt.image.BufferedImage.TYPE_USHORT_GRAY);
+        java.awt.image.BufferedImage white8 = new java.awt.image.BufferedImage(80, 80, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 80; y++) {
+            for (int x = 0; x < 80; x++) {
+                grey16.getRaster().setSample(x, y, 0, 20000 + 400 * x); // all above 255: Pillow clips them to white
+                white8.getRaster().setSample(x, y, 0, 255);
+            }
+        }
+        javax.imageio.ImageIO.write(grey16, "png", deep.resolve("grey16.png").toFile());
+        javax.imageio.ImageIO.write(white8, "png", deep.resolve("white8.png").toFile());
+        Dataset<Row> files = spark.read().format("binaryFile").load(deep.toString());
+        Map<String, Row> clip = byFileName(transformer(4).transform(files).collectAsList(), "path");
+        Map<String, Row> scale = byFileName(transformer(4).setOption(io.resnetspark.options.ScoringSettings.HIGH_BIT_DEPTH, "scale")
+                .transform(files).collectAsList(), "path");
+        assertEquals(clip.get("white8.png").<Object>getAs("logits"), clip.get("grey16.png").getAs("logits"),
+                "clip: a 16-bit grey image above 255 is white, as in Pillow");
+        assertEquals(clip.get("white8.png").<Object>getAs("logits"), scale.get("white8.png").getAs("logits"));
+        assertTrue(!clip.get("grey16.png").getAs("logits").equals(scale.get("grey16.png").getAs("logits")),
+                "scale keeps the 16-bit image's contrast");
+    }
 }
