@@ -55,23 +55,12 @@ class ResNetSqlTest {
 
     @AfterAll
     static void tearDown() {
-        if (spark != null) {
-            spark.stop();
-        }
-        SparkSession.clearActiveSession();
-        SparkSession.clearDefaultSession();
+        SparkTestSession.stop(spark);
     }
 
     @BeforeEach
     void smallModel() {
-        spark.sql("SET spark.resnet.arch=resnet18");
-        spark.sql("SET spark.resnet.numClasses=10");
-        spark.sql("SET spark.resnet.seed=7");
-        spark.sql("SET spark.resnet.resizeSize=" + SIZE);
-        spark.sql("SET spark.resnet.cropSize=" + SIZE);
-        spark.sql("SET spark.resnet.batchSize=4");
-        spark.sql("SET spark.resnet.maxInvalidFraction=1.0");
-        spark.conf().unset("spark.resnet.labels");
+        SparkTestSession.useSmallModel(spark, 7, SIZE);
     }
 
     private static Map<String, Row> byName(List<Row> rows) {

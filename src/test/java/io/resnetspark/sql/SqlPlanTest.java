@@ -55,22 +55,12 @@ class SqlPlanTest {
 
     @AfterAll
     static void tearDown() {
-        if (spark != null) {
-            spark.stop();
-        }
-        SparkSession.clearActiveSession();
-        SparkSession.clearDefaultSession();
+        SparkTestSession.stop(spark);
     }
 
     @BeforeEach
     void smallModel() {
-        spark.sql("SET spark.resnet.arch=resnet18");
-        spark.sql("SET spark.resnet.numClasses=10");
-        spark.sql("SET spark.resnet.seed=3");
-        spark.sql("SET spark.resnet.resizeSize=" + SIZE);
-        spark.sql("SET spark.resnet.cropSize=" + SIZE);
-        spark.sql("SET spark.resnet.batchSize=4");
-        spark.conf().unset("spark.resnet.weights");
+        SparkTestSession.useSmallModel(spark, 3, SIZE);
     }
 
     private static String physicalPlan(Dataset<Row> query) {

@@ -30,4 +30,17 @@ public final class SparkTestSession {
         SparkSession.clearActiveSession();
         SparkSession.clearDefaultSession();
     }
+
+    /**
+     * Session settings for the SQL functions' small test model: ResNet-18 with 10 classes and seeded
+     * weights, {@code size}x{@code size} inputs, batches of 4, no weights file, labels or budget.
+     */
+    public static void useSmallModel(SparkSession spark, long seed, int size) {
+        for (String setting : java.util.List.of("arch=resnet18", "numClasses=10", "seed=" + seed, "resizeSize=" + size,
+                "cropSize=" + size, "batchSize=4", "maxInvalidFraction=1.0")) {
+            spark.sql("SET spark.resnet." + setting);
+        }
+        spark.conf().unset("spark.resnet.weights");
+        spark.conf().unset("spark.resnet.labels");
+    }
 }

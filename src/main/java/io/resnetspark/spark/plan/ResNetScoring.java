@@ -5,12 +5,9 @@ import io.resnetspark.spark.ScoringMetrics;
 import io.resnetspark.spark.ScoringOutputs;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.AttributeReference;
 import org.apache.spark.sql.catalyst.expressions.AttributeSet;
-import org.apache.spark.sql.catalyst.expressions.AttributeSet$;
-import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression$;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.types.Metadata;
@@ -30,29 +27,22 @@ public final class ResNetScoring extends UnaryLogicalNode {
 
     private static final long serialVersionUID = 1L;
 
-    private final ScoringOptions options;
-    private final ScoringOutputs outputs;
-    private final Attribute image;
-    private final List<Attribute> results;
+    private final ScoringFields fields;
     private final LogicalPlan child;
     /** The SQL metrics the physical node reports (whoever built this node may read them afterwards). */
     private final ScoringMetrics metrics;
 
     /**
+     * The constructor Catalyst copies the node with (product elements, then the metrics).
+     *
      * @param image the child's image column
      * @param results one attribute per output, in the order of {@code outputs.kinds()}
      */
     public ResNetScoring(ScoringOptions options, ScoringOutputs outputs, Attribute image,
             scala.collection.Seq<Attribute> results, LogicalPlan child, ScoringMetrics metrics) {
-        this.options = options;
-        this.outputs = outputs;
-        this.image = image;
-        this.results = List.copyOf(ScalaInterop.list(results));
+        this.fields = new ScoringFields(options, outputs, image, ScalaInterop.list(results));
         this.child = child;
         this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
-        if (this.results.size() != outputs.kinds().size()) {
-            throw new IllegalArgumentException(this.results.size() + " result columns for outputs " + outputs);
-        }
     }
 
     /** New result attributes for {@code outputs}, named {@code names} (same order). */
@@ -67,24 +57,24 @@ public final class ResNetScoring extends UnaryLogicalNode {
     }
 
     public ScoringOptions options() {
-        return options;
+        return fields.options();
     }
 
     public ScoringOutputs outputs() {
-        return outputs;
+        return fields.outputs();
     }
 
     public Attribute image() {
-        return image;
+        return fields.image();
     }
 
     public List<Attribute> results() {
-        return results;
+        return fields.results();
     }
 
     /** The result column of {@code kind}. */
     public Attribute result(ScoringOutputs.Kind kind) {
-        return results.get(outputs.kinds().indexOf(kind));
+        return results().get(outputs().kinds().indexOf(kind));
     }
 
     public ScoringMetrics metrics() {
@@ -99,51 +89,33 @@ public final class ResNetScoring extends UnaryLogicalNode {
     /** This node over another child (same outputs and result attributes). */
     @Override
     public ResNetScoring withChild(LogicalPlan newChild) {
-        return new ResNetScoring(options, outputs, image, ScalaInterop.seq(results), newChild, metrics);
+        return new ResNetScoring(options(), outputs(), image(), ScalaInterop.seq(results()), newChild, metrics);
     }
 
     /** This node with more outputs: {@code outputs} must include the current ones. */
     public ResNetScoring withOutputs(ScoringOutputs more, List<Attribute> moreResults) {
-        return new ResNetScoring(options, more, image, ScalaInterop.seq(moreResults), child, metrics);
+        return new ResNetScoring(options(), more, image(), ScalaInterop.seq(moreResults), child, metrics);
     }
 
     @Override
     public scala.collection.immutable.Seq<Attribute> output() {
-        List<Attribute> out = ScalaInterop.list(child.output());
-        out.addAll(results);
-        return ScalaInterop.seq(out);
+        return fields.output(child.output());
     }
 
     @Override
     public AttributeSet producedAttributes() {
-        return AttributeSet$.MODULE$.apply(ScalaInterop.<Expression>seq(new ArrayList<>(results)));
+        return fields.produced();
     }
-
-    // ---- Product: what Catalyst maps over (image and results are the node's expressions) ----
 
     @Override
     public int productArity() {
-        return 5;
+        return ScoringFields.ARITY;
     }
 
     @Override
     public Object productElement(int n) {
-        switch (n) {
-            case 0:
-                return options;
-            case 1:
-                return outputs;
-            case 2:
-                return image;
-            case 3:
-                return ScalaInterop.seq(results);
-            case 4:
-                return child;
-            default:
-                throw new IndexOutOfBoundsException(Integer.toString(n));
-        }
+        return fields.element(n, child);
     }
-
 
     /** The metrics travel with copies of the node; Catalyst copies nodes through their constructor. */
     @Override
@@ -158,17 +130,16 @@ public final class ResNetScoring extends UnaryLogicalNode {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof ResNetScoring that && options.equals(that.options) && outputs.equals(that.outputs)
-                && image.equals(that.image) && results.equals(that.results) && child.equals(that.child);
+        return other instanceof ResNetScoring that && fields.equals(that.fields) && child.equals(that.child);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(options, outputs, image, results, child);
+        return fields.hash(child);
     }
 
     @Override
     public String simpleString(int maxFields) {
-        return PlanText.describe(nodeName(), options, outputs, image, results);
+        return fields.describe(nodeName());
     }
 }

@@ -6,16 +6,12 @@ import io.resnetspark.spark.ScoringMetrics;
 import io.resnetspark.spark.ScoringOutputs;
 import io.resnetspark.spark.ScoringTask;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.AttributeSet;
-import org.apache.spark.sql.catalyst.expressions.AttributeSet$;
-import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.metric.SQLMetric;
 import org.apache.spark.sql.types.StructType;
@@ -34,10 +30,7 @@ public final class ResNetScoringExec extends UnaryPhysicalNode {
 
     private static final long serialVersionUID = 1L;
 
-    private final ScoringOptions options;
-    private final ScoringOutputs outputs;
-    private final Attribute image;
-    private final List<Attribute> results;
+    private final ScoringFields fields;
     private final SparkPlan child;
     private final ScoringMetrics metrics;
     private transient scala.collection.immutable.Map<String, SQLMetric> metricMap;
@@ -45,10 +38,7 @@ public final class ResNetScoringExec extends UnaryPhysicalNode {
     /** @param metrics the logical node's metrics, which this node reports */
     public ResNetScoringExec(ScoringOptions options, ScoringOutputs outputs, Attribute image,
             scala.collection.Seq<Attribute> results, SparkPlan child, ScoringMetrics metrics) {
-        this.options = options;
-        this.outputs = outputs;
-        this.image = image;
-        this.results = List.copyOf(ScalaInterop.list(results));
+        this.fields = new ScoringFields(options, outputs, image, ScalaInterop.list(results));
         this.child = child;
         this.metrics = metrics;
     }
@@ -60,19 +50,18 @@ public final class ResNetScoringExec extends UnaryPhysicalNode {
 
     @Override
     public ResNetScoringExec withChild(SparkPlan newChild) {
-        return new ResNetScoringExec(options, outputs, image, ScalaInterop.seq(results), newChild, metrics);
+        return new ResNetScoringExec(fields.options(), fields.outputs(), fields.image(), ScalaInterop.seq(fields.results()),
+                newChild, metrics);
     }
 
     @Override
     public scala.collection.immutable.Seq<Attribute> output() {
-        List<Attribute> out = ScalaInterop.list(child.output());
-        out.addAll(results);
-        return ScalaInterop.seq(out);
+        return fields.output(child.output());
     }
 
     @Override
     public AttributeSet producedAttributes() {
-        return AttributeSet$.MODULE$.apply(ScalaInterop.<Expression>seq(new ArrayList<>(results)));
+        return fields.produced();
     }
 
     @Override
@@ -92,15 +81,15 @@ public final class ResNetScoringExec extends UnaryPhysicalNode {
         List<Attribute> input = ScalaInterop.list(child.output());
         int imageOrdinal = -1;
         for (int i = 0; i < input.size(); i++) {
-            if (input.get(i).exprId().equals(image.exprId())) {
+            if (input.get(i).exprId().equals(fields.image().exprId())) {
                 imageOrdinal = i;
             }
         }
         if (imageOrdinal < 0) {
-            throw new IllegalStateException("the image column " + image + " is not among the child's columns " + input);
+            throw new IllegalStateException("the image column " + fields.image() + " is not among the child's columns " + input);
         }
         StructType inputSchema = schemaOf(input);
-        ScoringTask task = ScoringTask.prepare(options, outputs, inputSchema, imageOrdinal,
+        ScoringTask task = ScoringTask.prepare(fields.options(), fields.outputs(), inputSchema, imageOrdinal,
                 session().sessionState().newHadoopConf(), metrics);
         ScorePartition score = new ScorePartition(task, schemaOf(ScalaInterop.list(output())));
         return child.execute().mapPartitions(score, false, ClassTag$.MODULE$.apply(InternalRow.class));
@@ -133,31 +122,15 @@ public final class ResNetScoringExec extends UnaryPhysicalNode {
         }
     }
 
-    // ---- Product ----
-
     @Override
     public int productArity() {
-        return 5;
+        return ScoringFields.ARITY;
     }
 
     @Override
     public Object productElement(int n) {
-        switch (n) {
-            case 0:
-                return options;
-            case 1:
-                return outputs;
-            case 2:
-                return image;
-            case 3:
-                return ScalaInterop.seq(results);
-            case 4:
-                return child;
-            default:
-                throw new IndexOutOfBoundsException(Integer.toString(n));
-        }
+        return fields.element(n, child);
     }
-
 
     /** The metrics travel with copies of the node; Catalyst copies nodes through their constructor. */
     @Override
@@ -172,17 +145,16 @@ public final class ResNetScoringExec extends UnaryPhysicalNode {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof ResNetScoringExec that && options.equals(that.options) && outputs.equals(that.outputs)
-                && image.equals(that.image) && results.equals(that.results) && child.equals(that.child);
+        return other instanceof ResNetScoringExec that && fields.equals(that.fields) && child.equals(that.child);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(options, outputs, image, results, child);
+        return fields.hash(child);
     }
 
     @Override
     public String simpleString(int maxFields) {
-        return PlanText.describe(nodeName(), options, outputs, image, results);
+        return fields.describe(nodeName());
     }
 }

@@ -3,12 +3,8 @@ package io.resnetspark.spark.plan;
 import java.util.List;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 
-/**
- * A logical plan node with one child, written in Java: Catalyst's tree plumbing ({@code children},
- * {@code withNewChildrenInternal}) in terms of {@link #child()} and {@link #withChild}.
- * Spark 3.5 (Scala 2.12) edition.
- */
-public abstract class UnaryLogicalNode extends LogicalPlan {
+/** A logical plan node with one child, written in Java: Catalyst's tree plumbing in terms of {@link #child()}. */
+public abstract class UnaryLogicalNode extends JavaLogicalPlan {
 
     private static final long serialVersionUID = 1L;
 
@@ -28,7 +24,7 @@ public abstract class UnaryLogicalNode extends LogicalPlan {
     }
 
     @Override
-    public LogicalPlan withNewChildrenInternal(scala.collection.IndexedSeq<LogicalPlan> newChildren) {
-        return withChild(newChildren.apply(0));
+    protected LogicalPlan withNewChildrenList(List<LogicalPlan> newChildren) {
+        return withChild(newChildren.get(0));
     }
 }

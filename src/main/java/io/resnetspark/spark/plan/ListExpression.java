@@ -4,11 +4,10 @@ import java.util.List;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 
 /**
- * An expression written in Java whose children are a Java list: Catalyst's tree plumbing ({@code
- * children}, {@code withNewChildrenInternal}) in terms of {@link #arguments()} and {@link
- * #withArguments}. Spark 4 (Scala 2.13) edition.
+ * An expression written in Java whose children are a Java list: Catalyst's tree plumbing in terms
+ * of {@link #arguments()} and {@link #withArguments}.
  */
-public abstract class ListExpression extends Expression {
+public abstract class ListExpression extends JavaExpression {
 
     private static final long serialVersionUID = 1L;
 
@@ -28,7 +27,7 @@ public abstract class ListExpression extends Expression {
     }
 
     @Override
-    public Expression withNewChildrenInternal(scala.collection.immutable.IndexedSeq<Expression> newChildren) {
-        return withArguments(ScalaInterop.list(newChildren));
+    protected Expression withNewChildrenList(List<Expression> newChildren) {
+        return withArguments(newChildren);
     }
 }

@@ -3,12 +3,8 @@ package io.resnetspark.spark.plan;
 import java.util.List;
 import org.apache.spark.sql.execution.SparkPlan;
 
-/**
- * A physical plan node with one child, written in Java: Catalyst's tree plumbing ({@code
- * children}, {@code withNewChildrenInternal}) in terms of {@link #child()} and {@link #withChild}.
- * Spark 4 (Scala 2.13) edition.
- */
-public abstract class UnaryPhysicalNode extends SparkPlan {
+/** A physical plan node with one child, written in Java: Catalyst's tree plumbing in terms of {@link #child()}. */
+public abstract class UnaryPhysicalNode extends JavaSparkPlan {
 
     private static final long serialVersionUID = 1L;
 
@@ -28,7 +24,7 @@ public abstract class UnaryPhysicalNode extends SparkPlan {
     }
 
     @Override
-    public SparkPlan withNewChildrenInternal(scala.collection.immutable.IndexedSeq<SparkPlan> newChildren) {
-        return withChild(newChildren.apply(0));
+    protected SparkPlan withNewChildrenList(List<SparkPlan> newChildren) {
+        return withChild(newChildren.get(0));
     }
 }
