@@ -32,9 +32,7 @@ class ResNetSqlRegisterTest {
         spark.read().format("binaryFile").load(images.toString()).createOrReplaceTempView("images");
         ResNetSql.register(spark);
         ResNetSql.register(spark);
-        for (String setting : List.of("arch=resnet18", "numClasses=10", "seed=7", "resizeSize=64", "cropSize=64", "batchSize=4")) {
-            spark.sql("SET spark.resnet." + setting);
-        }
+        SparkTestSession.useSmallModel(spark, 7, 64);
     }
 
     @AfterAll
