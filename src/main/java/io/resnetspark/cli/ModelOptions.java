@@ -6,8 +6,10 @@ import io.resnetspark.engine.PyTorchRuntime;
 import io.resnetspark.model.ResNetArchitecture;
 import io.resnetspark.model.ResNetModel;
 import io.resnetspark.model.ResNetSpec;
+import io.resnetspark.spark.DevicePlacement;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The options that say which model to build and with which weights; shared by the commands. */
@@ -73,7 +75,8 @@ final class ModelOptions {
         }
         ResNetSpec spec = spec();
         DeviceChoice choice = DeviceChoice.parse(device);
-        Device target = choice.resolve(PyTorchRuntime.engine(threads));
+        PyTorchRuntime.engine(threads);
+        Device target = DevicePlacement.resolve(choice, Optional.empty(), PyTorchRuntime.visibleGpus());
         return weights == null
                 ? ResNetModel.seeded(spec, seed, target)
                 : ResNetModel.load(spec, weights, target);
