@@ -95,7 +95,6 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
         private final ScoringPlan plan;
         private final RowImageReader images;
         private final Preprocessor preprocessor;
-        private final long[] chwShape;
         private final int window;
         private final Deque<Pending> pending = new ArrayDeque<>();
         private final Map<String, Long> invalidByReason = new TreeMap<>();
@@ -112,7 +111,6 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
             this.images = new RowImageReader(plan.inputIndex(), plan.inputKind(), plan.maxImagePixels(),
                     plan.hadoopConf().get());
             this.preprocessor = new Preprocessor(plan.preprocessing());
-            this.chwShape = new long[] {3, plan.preprocessing().outputHeight(), plan.preprocessing().outputWidth()};
             this.window = Math.max(8, 2 * plan.batchSize());
             this.metrics = plan.metrics();
         }
@@ -165,14 +163,14 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
                     long t1 = System.nanoTime();
                     RgbImage image = images.read(row);
                     long t2 = System.nanoTime();
-                    float[] chw = preprocessor.toChw(image);
+                    RgbImage pixels = preprocessor.resizeAndCrop(image); // uint8: the engine normalizes
                     long t3 = System.nanoTime();
                     if (metrics != null) {
                         metrics.readNanos.add(t1 - t0);
                         metrics.decodeNanos.add(t2 - t1);
                         metrics.preprocessNanos.add(t3 - t2);
                     }
-                    pending.add(new Pending(row, service().submit(chw, chwShape), null));
+                    pending.add(new Pending(row, service().submit(pixels, preprocessor.config()), null));
                 } catch (InvalidImageException e) {
                     recordInvalid(row, e);
                 } catch (InterruptedException e) {
