@@ -3,6 +3,7 @@ package io.resnetspark.spark;
 import io.resnetspark.engine.DeviceChoice;
 import io.resnetspark.image.ImageDecoder;
 import io.resnetspark.image.PreprocessConfig;
+import io.resnetspark.model.Precision;
 import io.resnetspark.model.ResNetArchitecture;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -66,6 +67,7 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     private final Param<String> weightsPath;
     private final LongParam seed;
     private final Param<String> device;
+    private final Param<String> precision;
     private final IntParam batchSize;
     private final IntParam numThreads;
     private final IntParam resizeSize;
@@ -105,6 +107,9 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
                 "torchvision state_dict as .safetensors or .npz, any Hadoop URI (file, hdfs, s3a); empty: seeded random weights, not pretrained");
         seed = new LongParam(this, "seed", "seed of the random weights used without weightsPath");
         device = new Param<>(this, "device", "auto (the GPU Spark assigned, else CPU), cpu, gpu, or gpu:N", validDevice());
+        precision = new Param<>(this, "precision",
+                "what the network computes in: fp32 (on Ampere+ GPUs TF32 unless NVIDIA_TF32_OVERRIDE=0), tf32 (GPU),"
+                        + " fp16 (GPU); bf16 is refused", validPrecision());
         batchSize = new IntParam(this, "batchSize", "images per forward pass (> 0)", ParamValidators.gt(0));
         numThreads = new IntParam(this, "numThreads",
                 "PyTorch intra-op threads per executor; 0 keeps PyTorch's default (set by the first model load in a JVM)",
@@ -145,6 +150,7 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         setDefault(weightsPath, "");
         setDefault(seed, 0L);
         setDefault(device, "auto");
+        setDefault(precision, "fp32");
         setDefault(batchSize, 16);
         setDefault(numThreads, 0);
         setDefault(resizeSize, 256);
@@ -166,6 +172,17 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         return new SerializableValidator<>(value -> {
             try {
                 DeviceChoice.parse(value);
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        });
+    }
+
+    private static scala.Function1<String, Object> validPrecision() {
+        return new SerializableValidator<>(value -> {
+            try {
+                Precision.parse(value);
                 return true;
             } catch (IllegalArgumentException e) {
                 return false;
@@ -204,6 +221,7 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     public Param<String> weightsPath() { return weightsPath; }
     public LongParam seed() { return seed; }
     public Param<String> device() { return device; }
+    public Param<String> precision() { return precision; }
     public IntParam batchSize() { return batchSize; }
     public IntParam numThreads() { return numThreads; }
     public IntParam resizeSize() { return resizeSize; }
@@ -231,6 +249,11 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     public ResNetTransformer setWeightsPath(String value) { return (ResNetTransformer) set(weightsPath, value); }
     public ResNetTransformer setSeed(long value) { return (ResNetTransformer) set(seed, value); }
     public ResNetTransformer setDevice(String value) { return (ResNetTransformer) set(device, value); }
+    /** @throws IllegalArgumentException naming the reason for bf16 and the accepted values otherwise */
+    public ResNetTransformer setPrecision(String value) {
+        Precision.parse(value);
+        return (ResNetTransformer) set(precision, value);
+    }
     public ResNetTransformer setBatchSize(int value) { return (ResNetTransformer) set(batchSize, value); }
     public ResNetTransformer setNumThreads(int value) { return (ResNetTransformer) set(numThreads, value); }
     public ResNetTransformer setResizeSize(int value) { return (ResNetTransformer) set(resizeSize, value); }
@@ -330,7 +353,8 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         String weights = string(weightsPath);
         String fingerprint = weightsFingerprint(hadoop);
         ModelSource model = new ModelSource(string(architecture), integer(numClasses),
-                weights.isEmpty() ? null : weights, fingerprint, (Long) $(seed), string(device), integer(numThreads));
+                weights.isEmpty() ? null : weights, fingerprint, (Long) $(seed), string(device), integer(numThreads),
+                string(precision), ModelSource.DEFAULT_MAX_RESIDENT_MODELS);
         PreprocessConfig preprocess = preprocessing();
         int topKCount = string(topKCol).isEmpty() ? 0 : integer(topK);
         String[] labels = string(labelsPath).isEmpty() || topKCount == 0 ? null : readLabels(hadoop);
