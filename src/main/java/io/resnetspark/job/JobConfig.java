@@ -3,6 +3,7 @@ package io.resnetspark.job;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.resnetspark.engine.DeviceChoice;
+import io.resnetspark.model.Precision;
 import io.resnetspark.model.ResNetArchitecture;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +27,7 @@ record JobConfig(
             String imageColumn, String idColumn) {}
 
     /** Which model, where, and how to preprocess. */
-    record Model(String arch, int numClasses, String weights, long seed, String device, int batchSize,
+    record Model(String arch, int numClasses, String weights, long seed, String device, String precision, int batchSize,
             int threads, int resize, int crop, boolean normalize, double[] mean, double[] std, long maxImagePixels) {}
 
     /** Optional output columns. */
@@ -79,8 +80,14 @@ record JobConfig(
         } catch (IllegalArgumentException e) {
             throw new JobConfigException("model.device: " + e.getMessage());
         }
+        String precision = c.getString("model.precision");
+        try {
+            precision = Precision.parse(precision).toString();
+        } catch (IllegalArgumentException e) {
+            throw new JobConfigException("model.precision: " + e.getMessage());
+        }
         Model model = new Model(arch, positive(c, "model.num-classes"), optional(c, "model.weights"),
-                c.getLong("model.seed"), device, positive(c, "model.batch-size"), atLeastZero(c, "model.threads"),
+                c.getLong("model.seed"), device, precision, positive(c, "model.batch-size"), atLeastZero(c, "model.threads"),
                 atLeastZero(c, "model.preprocessing.resize"), atLeastZero(c, "model.preprocessing.crop"),
                 c.getBoolean("model.preprocessing.normalize"), threeNumbers(c, "model.preprocessing.mean"),
                 threeNumbers(c, "model.preprocessing.std"), c.getLong("model.preprocessing.max-image-pixels"));

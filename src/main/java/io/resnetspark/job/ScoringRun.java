@@ -55,6 +55,7 @@ final class ScoringRun {
         String preprocessing = transformer.preprocessing().signature();
         RunOutput output = new RunOutput(outputLocation(spark, config), runId, hadoop);
         RunSummary summary = new RunSummary(runId, config, fingerprint, preprocessing, output.root().toString());
+        summary.tf32(Tf32Status.of(spark.sparkContext().getConf(), config.model().precision()));
 
         if (config.run().incremental() && output.hasPublishedRuns()) {
             Dataset<Row> done = spark.read().format(config.output().format()).load(output.root().toString())
@@ -201,6 +202,7 @@ final class ScoringRun {
                 .setNumClasses(m.numClasses())
                 .setSeed(m.seed())
                 .setDevice(m.device())
+                .setPrecision(m.precision())
                 .setBatchSize(m.batchSize())
                 .setNumThreads(m.threads())
                 .setResizeSize(m.resize())
@@ -245,6 +247,7 @@ final class ScoringRun {
         }
         columns.add(col("error"));
         columns.add(lit(config.model().arch()).as("arch"));
+        columns.add(lit(config.model().precision()).as("precision"));
         columns.add(lit(fingerprint).as("weights_fingerprint"));
         columns.add(lit(preprocessing).as("preprocessing"));
         columns.add(current_timestamp().as("scored_at"));
