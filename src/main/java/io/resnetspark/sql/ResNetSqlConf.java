@@ -1,6 +1,7 @@
 package io.resnetspark.sql;
 
 import io.resnetspark.engine.DeviceChoice;
+import io.resnetspark.model.Precision;
 import io.resnetspark.model.ResNetArchitecture;
 import io.resnetspark.spark.ResNetTransformer;
 import java.util.Arrays;
@@ -20,6 +21,7 @@ public final class ResNetSqlConf {
     public static final String NUM_CLASSES = "spark.resnet.numClasses";
     public static final String SEED = "spark.resnet.seed";
     public static final String DEVICE = "spark.resnet.device";
+    public static final String PRECISION = "spark.resnet.precision";
     public static final String BATCH_SIZE = "spark.resnet.batchSize";
     public static final String NUM_THREADS = "spark.resnet.numThreads";
     public static final String LABELS = "spark.resnet.labels";
@@ -37,6 +39,7 @@ public final class ResNetSqlConf {
         KEYS.put(NUM_CLASSES, new String[] {"1000", "classes of the final layer"});
         KEYS.put(SEED, new String[] {"0", "seed of the random weights used without weights"});
         KEYS.put(DEVICE, new String[] {"auto", "auto, cpu, gpu, gpu:N"});
+        KEYS.put(PRECISION, new String[] {"fp32", "fp32, tf32 (GPU), fp16 (GPU); bf16 is refused"});
         KEYS.put(BATCH_SIZE, new String[] {"16", "images per forward pass"});
         KEYS.put(NUM_THREADS, new String[] {"0", "PyTorch intra-op threads per executor (0: PyTorch's default)"});
         KEYS.put(LABELS, new String[] {"", "labels file, one per line (any Hadoop URI), for resnet_topk's label"});
@@ -62,6 +65,11 @@ public final class ResNetSqlConf {
             DeviceChoice.parse(get(conf, DEVICE));
         } catch (IllegalArgumentException e) {
             return DEVICE + "='" + get(conf, DEVICE) + "': " + e.getMessage();
+        }
+        try {
+            Precision.parse(get(conf, PRECISION));
+        } catch (IllegalArgumentException e) {
+            return PRECISION + "='" + get(conf, PRECISION) + "': " + e.getMessage();
         }
         String problem = positiveInt(conf, NUM_CLASSES, 1);
         problem = problem != null ? problem : positiveInt(conf, BATCH_SIZE, 1);
@@ -113,6 +121,7 @@ public final class ResNetSqlConf {
                 .setWeightsPath(get(conf, WEIGHTS))
                 .setSeed(Long.parseLong(get(conf, SEED)))
                 .setDevice(get(conf, DEVICE))
+                .setPrecision(get(conf, PRECISION))
                 .setBatchSize(Integer.parseInt(get(conf, BATCH_SIZE)))
                 .setNumThreads(Integer.parseInt(get(conf, NUM_THREADS)))
                 .setLabelsPath(get(conf, LABELS))
