@@ -69,6 +69,7 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     private final Param<String> device;
     private final Param<String> precision;
     private final IntParam batchSize;
+    private final IntParam maxResidentModels;
     private final IntParam numThreads;
     private final IntParam resizeSize;
     private final IntParam cropSize;
@@ -111,6 +112,9 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
                 "what the network computes in: fp32 (on Ampere+ GPUs TF32 unless NVIDIA_TF32_OVERRIDE=0), tf32 (GPU),"
                         + " fp16 (GPU); bf16 is refused", validPrecision());
         batchSize = new IntParam(this, "batchSize", "images per forward pass (> 0)", ParamValidators.gt(0));
+        maxResidentModels = new IntParam(this, "maxResidentModels",
+                "models an executor keeps loaded at most; the least recently used one no task holds is freed (> 0)",
+                ParamValidators.gt(0));
         numThreads = new IntParam(this, "numThreads",
                 "PyTorch intra-op threads per executor; 0 keeps PyTorch's default (set by the first model load in a JVM)",
                 ParamValidators.gtEq(0));
@@ -152,6 +156,7 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         setDefault(device, "auto");
         setDefault(precision, "fp32");
         setDefault(batchSize, 16);
+        setDefault(maxResidentModels, ModelSource.DEFAULT_MAX_RESIDENT_MODELS);
         setDefault(numThreads, 0);
         setDefault(resizeSize, 256);
         setDefault(cropSize, 224);
@@ -223,6 +228,7 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     public Param<String> device() { return device; }
     public Param<String> precision() { return precision; }
     public IntParam batchSize() { return batchSize; }
+    public IntParam maxResidentModels() { return maxResidentModels; }
     public IntParam numThreads() { return numThreads; }
     public IntParam resizeSize() { return resizeSize; }
     public IntParam cropSize() { return cropSize; }
@@ -255,6 +261,7 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         return (ResNetTransformer) set(precision, value);
     }
     public ResNetTransformer setBatchSize(int value) { return (ResNetTransformer) set(batchSize, value); }
+    public ResNetTransformer setMaxResidentModels(int value) { return (ResNetTransformer) set(maxResidentModels, value); }
     public ResNetTransformer setNumThreads(int value) { return (ResNetTransformer) set(numThreads, value); }
     public ResNetTransformer setResizeSize(int value) { return (ResNetTransformer) set(resizeSize, value); }
     public ResNetTransformer setCropSize(int value) { return (ResNetTransformer) set(cropSize, value); }
@@ -354,7 +361,7 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         String fingerprint = weightsFingerprint(hadoop);
         ModelSource model = new ModelSource(string(architecture), integer(numClasses),
                 weights.isEmpty() ? null : weights, fingerprint, (Long) $(seed), string(device), integer(numThreads),
-                string(precision), ModelSource.DEFAULT_MAX_RESIDENT_MODELS);
+                string(precision), integer(maxResidentModels));
         PreprocessConfig preprocess = preprocessing();
         int topKCount = string(topKCol).isEmpty() ? 0 : integer(topK);
         String[] labels = string(labelsPath).isEmpty() || topKCount == 0 ? null : readLabels(hadoop);

@@ -5,8 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.resnetspark.testing.SparkTestSession;
+import io.resnetspark.testing.TestImages;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bounded resident-model cache, counted: loads, frees, and which model goes. The tests hold
@@ -50,6 +58,29 @@ class ExecutorModelHostTest {
             assertEquals(loads + 4, ExecutorModelHost.loadCount(), "102 was evicted, so it loads again");
         }
         assertTrue(first.model().isReleased(), "now 101 was the least recently used: evicted and freed");
+    }
+
+    /** Through Spark: each task releases its model when it completes, so switching weights never piles up. */
+    @Test
+    void tasksThatSwitchWeightsKeepAtMostTheBound(@TempDir Path dir) throws Exception {
+        Path images = Files.createDirectories(dir.resolve("images"));
+        for (int i = 0; i < 3; i++) {
+            TestImages.write(images, "img" + i + ".png", 40, 40, "png", i);
+        }
+        SparkSession spark = SparkTestSession.start("ExecutorModelHostTest");
+        try {
+            Dataset<Row> files = spark.read().format("binaryFile").load(images.toString()).repartition(2);
+            int loads = ExecutorModelHost.loadCount();
+            for (long seed = 301; seed <= 304; seed++) {
+                ResNetTransformer transformer = new ResNetTransformer().setArchitecture("resnet18").setNumClasses(3)
+                        .setSeed(seed).setResizeSize(32).setCropSize(32).setBatchSize(2).setMaxResidentModels(1);
+                assertEquals(3, transformer.transform(files).select("logits").where("logits IS NOT NULL").count());
+                assertEquals(1, ExecutorModelHost.residentCount(), "seed " + seed);
+            }
+            assertEquals(loads + 4, ExecutorModelHost.loadCount());
+        } finally {
+            SparkTestSession.stop(spark);
+        }
     }
 
     @Test
