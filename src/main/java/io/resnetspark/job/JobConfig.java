@@ -28,7 +28,8 @@ record JobConfig(
 
     /** Which model, where, and how to preprocess. */
     record Model(String arch, int numClasses, String weights, long seed, String device, String precision, int batchSize,
-            int threads, int resize, int crop, boolean normalize, double[] mean, double[] std, long maxImagePixels) {}
+            int threads, int maxResidentModels, int resize, int crop, boolean normalize, double[] mean, double[] std,
+            long maxImagePixels) {}
 
     /** Optional output columns. */
     record Columns(boolean probabilities, int topK, String labels, boolean embedding) {}
@@ -88,6 +89,7 @@ record JobConfig(
         }
         Model model = new Model(arch, positive(c, "model.num-classes"), optional(c, "model.weights"),
                 c.getLong("model.seed"), device, precision, positive(c, "model.batch-size"), atLeastZero(c, "model.threads"),
+                positive(c, "model.max-resident-models"),
                 atLeastZero(c, "model.preprocessing.resize"), atLeastZero(c, "model.preprocessing.crop"),
                 c.getBoolean("model.preprocessing.normalize"), threeNumbers(c, "model.preprocessing.mean"),
                 threeNumbers(c, "model.preprocessing.std"), c.getLong("model.preprocessing.max-image-pixels"));

@@ -205,6 +205,7 @@ final class ScoringRun {
                 .setPrecision(m.precision())
                 .setBatchSize(m.batchSize())
                 .setNumThreads(m.threads())
+                .setMaxResidentModels(m.maxResidentModels())
                 .setResizeSize(m.resize())
                 .setCropSize(m.crop())
                 .setNormalize(m.normalize())
