@@ -24,6 +24,7 @@ public final class ResNetSqlConf {
     public static final String PRECISION = "spark.resnet.precision";
     public static final String BATCH_SIZE = "spark.resnet.batchSize";
     public static final String NUM_THREADS = "spark.resnet.numThreads";
+    public static final String MAX_RESIDENT_MODELS = "spark.resnet.maxResidentModels";
     public static final String LABELS = "spark.resnet.labels";
     public static final String RESIZE_SIZE = "spark.resnet.resizeSize";
     public static final String CROP_SIZE = "spark.resnet.cropSize";
@@ -42,6 +43,7 @@ public final class ResNetSqlConf {
         KEYS.put(PRECISION, new String[] {"fp32", "fp32, tf32 (GPU), fp16 (GPU); bf16 is refused"});
         KEYS.put(BATCH_SIZE, new String[] {"16", "images per forward pass"});
         KEYS.put(NUM_THREADS, new String[] {"0", "PyTorch intra-op threads per executor (0: PyTorch's default)"});
+        KEYS.put(MAX_RESIDENT_MODELS, new String[] {"2", "models an executor keeps loaded at most (least recently used freed)"});
         KEYS.put(LABELS, new String[] {"", "labels file, one per line (any Hadoop URI), for resnet_topk's label"});
         KEYS.put(RESIZE_SIZE, new String[] {"256", "torchvision Resize of the shorter side; 0: none"});
         KEYS.put(CROP_SIZE, new String[] {"224", "torchvision CenterCrop; 0: none"});
@@ -76,6 +78,7 @@ public final class ResNetSqlConf {
         problem = problem != null ? problem : positiveInt(conf, RESIZE_SIZE, 0);
         problem = problem != null ? problem : positiveInt(conf, CROP_SIZE, 0);
         problem = problem != null ? problem : positiveInt(conf, NUM_THREADS, 0);
+        problem = problem != null ? problem : positiveInt(conf, MAX_RESIDENT_MODELS, 1);
         if (problem != null) {
             return problem;
         }
@@ -124,6 +127,7 @@ public final class ResNetSqlConf {
                 .setPrecision(get(conf, PRECISION))
                 .setBatchSize(Integer.parseInt(get(conf, BATCH_SIZE)))
                 .setNumThreads(Integer.parseInt(get(conf, NUM_THREADS)))
+                .setMaxResidentModels(Integer.parseInt(get(conf, MAX_RESIDENT_MODELS)))
                 .setLabelsPath(get(conf, LABELS))
                 .setResizeSize(Integer.parseInt(get(conf, RESIZE_SIZE)))
                 .setCropSize(Integer.parseInt(get(conf, CROP_SIZE)))
