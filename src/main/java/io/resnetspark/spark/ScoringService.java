@@ -96,7 +96,12 @@ public final class ScoringService implements AutoCloseable {
     private long imagesAtLastLog;
     private long lastLog = System.nanoTime();
 
-    ScoringService(ResNetModel model, int maxBatch, int logEveryBatches) {
+    /**
+     * An owner for {@code model} that batches up to {@code maxBatch} images and logs its rate every
+     * {@code logEveryBatches} batches; executors get theirs from {@link ExecutorModelHost}, tools
+     * (benchmarks, jobs/gpu-check) make their own.
+     */
+    public ScoringService(ResNetModel model, int maxBatch, int logEveryBatches) {
         this(model, model::forwardPixels, maxBatch, logEveryBatches);
     }
 

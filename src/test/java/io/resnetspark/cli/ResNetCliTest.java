@@ -192,6 +192,18 @@ class ResNetCliTest {
     }
 
     @Test
+    void gpuCheckReportsNoGpuQuicklyWithItsExitCode() throws Exception {
+        long start = System.nanoTime();
+        Run run = resnet("gpu-check");
+        assertTrue(System.nanoTime() - start < 60e9);
+        assertEquals(3, run.exitCode(), run.stdout() + run.stderr());
+        for (String line : List.of("build:          pytorch-native-cpu", "NVIDIA driver:", "CUDA runtime:", "cuDNN 8:",
+                "visible GPUs:", "TF32:", "result:         no GPU: this is the CPU build (pytorch-native-cpu)")) {
+            assertTrue(run.stdout().contains(line), line + " missing from: " + run.stdout());
+        }
+    }
+
+    @Test
     void helpListsEveryOption() throws Exception {
         Run run = resnet("forward", "--help");
         assertEquals(0, run.exitCode());
