@@ -107,10 +107,11 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         weightsPath = new Param<>(this, "weightsPath",
                 "torchvision state_dict as .safetensors or .npz, any Hadoop URI (file, hdfs, s3a); empty: seeded random weights, not pretrained");
         seed = new LongParam(this, "seed", "seed of the random weights used without weightsPath");
-        device = new Param<>(this, "device", "auto (the GPU Spark assigned, else CPU), cpu, gpu, or gpu:N", validDevice());
+        device = new Param<>(this, "device", "auto (the GPU Spark assigned, else CPU), cpu, gpu, or gpu:N",
+                parsedBy(DeviceChoice::parse));
         precision = new Param<>(this, "precision",
                 "what the network computes in: fp32 (on Ampere+ GPUs TF32 unless NVIDIA_TF32_OVERRIDE=0), tf32 (GPU),"
-                        + " fp16 (GPU); bf16 is refused", validPrecision());
+                        + " fp16 (GPU); bf16 is refused", parsedBy(Precision::parse));
         batchSize = new IntParam(this, "batchSize", "images per forward pass (> 0)", ParamValidators.gt(0));
         maxResidentModels = new IntParam(this, "maxResidentModels",
                 "models an executor keeps loaded at most; the least recently used one no task holds is freed (> 0)",
@@ -173,21 +174,14 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         return new SerializableValidator<>(value -> value != null && !value.isEmpty());
     }
 
-    private static scala.Function1<String, Object> validDevice() {
-        return new SerializableValidator<>(value -> {
-            try {
-                DeviceChoice.parse(value);
-                return true;
-            } catch (IllegalArgumentException e) {
-                return false;
-            }
-        });
-    }
+    /** A parser that serializes: it refuses a value by throwing IllegalArgumentException. */
+    private interface Parser extends java.util.function.Consumer<String>, java.io.Serializable {}
 
-    private static scala.Function1<String, Object> validPrecision() {
+    /** Valid when {@code parser} accepts the value. */
+    private static scala.Function1<String, Object> parsedBy(Parser parser) {
         return new SerializableValidator<>(value -> {
             try {
-                Precision.parse(value);
+                parser.accept(value);
                 return true;
             } catch (IllegalArgumentException e) {
                 return false;
