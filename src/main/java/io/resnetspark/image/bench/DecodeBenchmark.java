@@ -23,7 +23,8 @@ import javax.imageio.ImageIO;
  * <p>Reads every .jpg of a folder into memory, then times, on the calling thread, the whole
  * torchvision eval transform from encoded bytes to normalised CHW floats ({@link ImageDecoder} +
  * {@link Preprocessor} with {@link PreprocessConfig#torchvisionDefault()}), and its two halves
- * separately. Each figure is the best of {@code --rounds} passes over all files, after {@code
+ * separately, and the same to uint8 pixels only ({@link Preprocessor#resizeAndCrop}: what the task
+ * threads do since the engine scales and normalises). Each figure is the best of {@code --rounds} passes over all files, after {@code
  * --warmup} untimed passes, and at least 600 untimed images (the JIT compiles the hot loops during
  * those). Prints one JSON line.
  *
@@ -96,15 +97,33 @@ public final class DecodeBenchmark {
             }
             return checksum;
         };
+        // What the scoring path does on the host since the engine normalises: uint8 resize + crop.
+        Pass fullToPixels = () -> {
+            double checksum = 0;
+            for (byte[] file : files) {
+                checksum += preprocessor.resizeAndCrop(decoder.decode(file)).pixels()[0];
+            }
+            return checksum;
+        };
+        Pass preprocessToPixels = () -> {
+            double checksum = 0;
+            for (RgbImage image : decoded) {
+                checksum += preprocessor.resizeAndCrop(image).pixels()[0];
+            }
+            return checksum;
+        };
 
         StringBuilder json = new StringBuilder();
         json.append(String.format(Locale.ROOT,
                 "{\"engine\": \"java\", \"java\": \"%s\", \"threads\": 1, \"images\": %d, \"images_per_s\": %.1f, "
-                        + "\"decode_images_per_s\": %.1f, \"preprocess_images_per_s\": %.1f",
+                        + "\"decode_images_per_s\": %.1f, \"preprocess_images_per_s\": %.1f, "
+                        + "\"uint8_images_per_s\": %.1f, \"preprocess_uint8_images_per_s\": %.1f",
                 System.getProperty("java.version"), files.size(),
                 bestRate(full, files.size(), warmup, rounds),
                 bestRate(decodeOnly, files.size(), warmup, rounds),
-                bestRate(preprocessOnly, files.size(), warmup, rounds)));
+                bestRate(preprocessOnly, files.size(), warmup, rounds),
+                bestRate(fullToPixels, files.size(), warmup, rounds),
+                bestRate(preprocessToPixels, files.size(), warmup, rounds)));
         if (compareReaders) {
             Pass imageIoRead = () -> {
                 double checksum = 0;
