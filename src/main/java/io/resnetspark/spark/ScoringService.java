@@ -182,7 +182,14 @@ public final class ScoringService implements AutoCloseable {
                     return;
                 }
                 Slot slot = freeSlots.take();
-                slot.fill(batch, Math.max(batch.size(), requestedBatch));
+                try {
+                    slot.fill(batch, Math.max(batch.size(), requestedBatch));
+                } catch (RuntimeException e) { // a bug or an absurd size: these requests fail, the rest go on
+                    LOG.error("cannot assemble a batch of {} on {}", batch.size(), model.device(), e);
+                    freeSlots.add(slot);
+                    batch.forEach(request -> request.result.completeExceptionally(e));
+                    continue;
+                }
                 assembled.put(new Batch(batch, slot));
             }
         } catch (InterruptedException e) {
