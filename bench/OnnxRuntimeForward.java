@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
  * dependency of the project's jar.
  *
  * <p>Usage: {@code --model X.onnx --batch-sizes 1,8,32 --threads N --warmup W --iters I
- * [--min-images M] [--size 224]}. The session gets every graph optimisation ONNX Runtime has
+ * [--min-images M] [--size 224] [--profile PREFIX]}; {@code --profile} writes ONNX Runtime's trace of
+ * the run (Chrome trace JSON: one event per graph node, with its fused operator). The session gets every graph optimisation ONNX Runtime has
  * (ORT_ENABLE_ALL), N intra-op threads and one inter-op thread, as a Java user would configure it
  * for throughput.
  */
@@ -32,6 +33,7 @@ public final class OnnxRuntimeForward {
         int iters = 5;
         int minImages = 0;
         int size = 224;
+        String profile = null;
         for (int i = 0; i < args.length; i += 2) {
             String value = args[i + 1];
             switch (args[i]) {
@@ -42,6 +44,7 @@ public final class OnnxRuntimeForward {
                 case "--iters" -> iters = Integer.parseInt(value);
                 case "--min-images" -> minImages = Integer.parseInt(value);
                 case "--size" -> size = Integer.parseInt(value);
+                case "--profile" -> profile = value;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -54,6 +57,9 @@ public final class OnnxRuntimeForward {
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         options.setIntraOpNumThreads(threads);
         options.setInterOpNumThreads(1);
+        if (profile != null) {
+            options.enableProfiling(profile);
+        }
         try (OrtSession session = env.createSession(model.toString(), options)) {
             String input = session.getInputNames().iterator().next();
             SplittableRandom random = new SplittableRandom(1);
