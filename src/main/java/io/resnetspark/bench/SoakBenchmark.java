@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
  * Memory over a long run of the executor's scoring path: JPEGs decoded and resized to uint8 once,
  * then {@code --images} of them (cycling) submitted by two task-like threads to one model owner,
  * which assembles batches into its two direct buffers and runs the model. Every {@code --every}
- * images it prints the process's resident set (VmRSS), the JVM's direct buffers and heap in use.
+ * images it prints the process's resident set (VmRSS), the JVM's direct buffers and heap in use,
+ * and the share of the time the owner thread waited for an assembled batch.
  * The line to read is the last: RSS at the end against RSS after the first sample, same run.
  * Run by jobs/benchmark-soak.
  */
@@ -67,7 +68,8 @@ public final class SoakBenchmark implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "%s, %d images cycling over %d decoded JPEGs, batch %d, two submitting threads%n",
                 arch, images, pixels.size(), batchSize);
-        System.out.printf(Locale.ROOT, "%8s %10s %10s %10s %10s%n", "images", "RSS MB", "direct MB", "heap MB", "img/s");
+        System.out.printf(Locale.ROOT, "%8s %10s %10s %10s %10s %11s%n", "images", "RSS MB", "direct MB", "heap MB", "img/s",
+                "owner idle");
         try (ResNetModel model = ResNetModel.seeded(ResNetSpec.imagenet(ResNetArchitecture.fromName(arch)), 0,
                 Device.cpu()); ScoringService owner = new ScoringService(model, batchSize, Integer.MAX_VALUE)) {
             // Futures in submission order, awaited by this thread as a task's iterator would.
@@ -87,14 +89,16 @@ public final class SoakBenchmark implements Callable<Integer> {
                 producers[t].start();
             }
             double firstRss = 0;
+            ScoringService.OwnerStats begin = owner.stats();
             long start = System.nanoTime();
             for (int done = 1; done <= images; done++) {
                 inFlight.take().join();
                 if (done % every == 0) {
                     double rss = rssMegabytes();
                     firstRss = firstRss == 0 ? rss : firstRss;
-                    System.out.printf(Locale.ROOT, "%8d %10.0f %10.1f %10.0f %10.1f%n", done, rss, directMegabytes(),
-                            heapMegabytes(), done / ((System.nanoTime() - start) / 1e9));
+                    System.out.printf(Locale.ROOT, "%8d %10.0f %10.1f %10.0f %10.1f %10.1f%%%n", done, rss, directMegabytes(),
+                            heapMegabytes(), done / ((System.nanoTime() - start) / 1e9),
+                            100 * owner.stats().idleFractionSince(begin));
                 }
             }
             for (Thread producer : producers) {
