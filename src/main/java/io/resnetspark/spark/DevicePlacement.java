@@ -82,6 +82,18 @@ public final class DevicePlacement {
         return Device.gpu(ordinal);
     }
 
+    /**
+     * Refuses {@code device=gpu} or {@code gpu:N} with the CPU build before any task starts: every
+     * executor runs the driver's jar, so none could serve it.
+     *
+     * @throws GpuUnavailableException with the same reason an executor would give
+     */
+    static void requireBuildServes(DeviceChoice choice) {
+        if (choice.kind() == DeviceChoice.Kind.GPU && !NativeBuild.onClasspath().isCuda()) {
+            resolve(choice, Optional.empty(), 0, null);
+        }
+    }
+
     private static String buildHint() {
         if (NativeBuild.onClasspath() == NativeBuild.CPU) {
             return "this is the CPU build (" + NativeBuild.CPU.artifact() + "); deploy the jar built with -Pcu118 ("

@@ -1,5 +1,6 @@
 package io.resnetspark.spark;
 
+import io.resnetspark.engine.DeviceChoice;
 import io.resnetspark.model.Precision;
 import io.resnetspark.model.ResNetArchitecture;
 import io.resnetspark.model.ResNetSpec;
@@ -33,9 +34,12 @@ public record ModelSource(
     public static final int DEFAULT_MAX_RESIDENT_MODELS = 2;
 
     /**
-     * @throws IllegalArgumentException for an unknown or refused precision, or a bound below 1
+     * @throws IllegalArgumentException for an unknown device or precision, a refused precision, or a
+     *     bound below 1
+     * @throws io.resnetspark.engine.GpuUnavailableException for {@code device=gpu} with the CPU build
      */
     public ModelSource {
+        DevicePlacement.requireBuildServes(DeviceChoice.parse(device));
         Precision.parse(precision);
         if (maxResidentModels < 1) {
             throw new IllegalArgumentException("maxResidentModels must be >= 1, got " + maxResidentModels);
