@@ -3,11 +3,14 @@ package io.resnetspark.cli;
 import ai.djl.Device;
 import io.resnetspark.engine.DeviceChoice;
 import io.resnetspark.engine.PyTorchRuntime;
+import io.resnetspark.model.Precision;
 import io.resnetspark.model.ResNetArchitecture;
 import io.resnetspark.model.ResNetModel;
 import io.resnetspark.model.ResNetSpec;
+import io.resnetspark.spark.DevicePlacement;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The options that say which model to build and with which weights; shared by the commands. */
@@ -56,6 +59,13 @@ final class ModelOptions {
     String device;
 
     @Option(
+            names = "--precision",
+            defaultValue = "fp32",
+            paramLabel = "P",
+            description = "fp32, tf32 (GPU) or fp16 (GPU); bf16 is refused (default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    @Option(
             names = "--threads",
             defaultValue = "0",
             paramLabel = "N",
@@ -73,9 +83,11 @@ final class ModelOptions {
         }
         ResNetSpec spec = spec();
         DeviceChoice choice = DeviceChoice.parse(device);
-        Device target = choice.resolve(PyTorchRuntime.engine(threads));
+        Precision computeIn = Precision.parse(precision);
+        PyTorchRuntime.engine(threads);
+        Device target = DevicePlacement.resolve(choice, Optional.empty(), PyTorchRuntime.visibleGpus());
         return weights == null
-                ? ResNetModel.seeded(spec, seed, target)
-                : ResNetModel.load(spec, weights, target);
+                ? ResNetModel.seeded(spec, seed, target, computeIn)
+                : ResNetModel.load(spec, weights, target, computeIn);
     }
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         version = "resnet-spark 0.1.0",
         description = "ResNet (torchvision-exact, DJL PyTorch engine) from the command line.",
         subcommands = {ForwardCommand.class, SaveCommand.class, InfoCommand.class, BenchCommand.class, DemoCommand.class,
-            SettingsCommand.class})
+            SettingsCommand.class, GpuCheckCommand.class})
 public final class ResNetCli implements Runnable {
 
     static final int EXIT_BAD_INPUT = 2;

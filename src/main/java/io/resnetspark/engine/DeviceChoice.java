@@ -1,13 +1,12 @@
 package io.resnetspark.engine;
 
-import ai.djl.Device;
-import ai.djl.engine.Engine;
-import ai.djl.engine.StandardCapabilities;
 import java.util.Locale;
 
 /**
- * Where the user asked the model to run: {@code auto} (the first GPU when the engine sees one,
- * otherwise the CPU), {@code cpu}, {@code gpu} (GPU 0) or {@code gpu:N}.
+ * Where the user asked the model to run: {@code auto} (the GPU Spark assigned to the task, else the
+ * first GPU the engine sees, else the CPU), {@code cpu}, {@code gpu} (GPU 0 unless Spark assigned
+ * one) or {@code gpu:N}. Resolved against Spark's assignment and the engine by
+ * {@code io.resnetspark.spark.DevicePlacement}.
  */
 public record DeviceChoice(Kind kind, int gpuIndex) {
 
@@ -48,31 +47,6 @@ public record DeviceChoice(Kind kind, int gpuIndex) {
                 }
                 throw new IllegalArgumentException(
                         "device must be auto, cpu, gpu or gpu:N (N >= 0), got '" + text + "'");
-        }
-    }
-
-    /**
-     * Resolves the choice against the engine's devices.
-     *
-     * @throws IllegalStateException when a GPU was asked for and the engine has none (a CPU build, or
-     *     no CUDA device visible)
-     */
-    public Device resolve(Engine engine) {
-        // A CPU build has no CUDA support at all; asking it for GPUs only logs driver warnings.
-        int gpus = engine.hasCapability(StandardCapabilities.CUDA) ? engine.getGpuCount() : 0;
-        switch (kind) {
-            case CPU:
-                return Device.cpu();
-            case AUTO:
-                return gpus > 0 ? Device.gpu(0) : Device.cpu();
-            default:
-                if (gpuIndex >= gpus) {
-                    throw new IllegalStateException(
-                            "GPU " + gpuIndex + " was requested but the PyTorch engine sees " + gpus
-                                    + " GPU(s); the GPU jar is built with -Pcu118 and needs a CUDA 11.8"
-                                    + " capable driver");
-                }
-                return Device.gpu(gpuIndex);
         }
     }
 

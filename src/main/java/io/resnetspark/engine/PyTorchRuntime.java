@@ -2,31 +2,34 @@ package io.resnetspark.engine;
 
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
-import java.net.URL;
+import ai.djl.engine.StandardCapabilities;
 
 /**
  * Starts DJL's PyTorch engine from the native library packaged on the classpath, offline.
  *
- * <p>DJL would otherwise download a native library at first use. Platform jobs run on hosts without
- * internet access, so the build puts {@code pytorch-native-cpu} (or {@code pytorch-native-cu118}
- * with {@code -Pcu118}) and the matching {@code pytorch-jni} on the classpath and this class
- * switches DJL to offline mode before the engine loads. When a piece is missing the error names the
- * artifact to add instead of letting DJL try the network.
+ * <p>DJL would otherwise download a native library at first use, or whenever it rejects the one on
+ * the classpath (it ignores {@code pytorch-native-cu118} on a host without a usable CUDA runtime).
+ * Platform jobs run on hosts without internet access and must run the library they were tested
+ * with, so this class switches DJL to offline mode before the engine loads, and for the GPU build
+ * checks the host first ({@link GpuPreflight}): a missing piece is an error naming it, never a
+ * download or a silent CPU library.
  */
 public final class PyTorchRuntime {
 
     /** Name DJL registers the PyTorch engine under. */
     public static final String ENGINE_NAME = "PyTorch";
 
-    private static final String NATIVE_MARKER = "native/lib/pytorch.properties";
+    /**
+     * DJL's offline switches: {@code offline} is what DJL 0.25 reads ({@code Utils.openUrl} refuses
+     * http and https with it; {@code Ec2Utils.callHome} stays silent), {@code ai.djl.offline} what
+     * DJL 0.26 and later read ({@code Utils.isOfflineMode}). Both are set, so a DJL upgrade keeps
+     * the engine offline.
+     */
+    static final String[] OFFLINE_PROPERTIES = {"offline", "ai.djl.offline"};
+
     private static final String JNI_MARKER = "jnilib/pytorch.properties";
-    private static final String MISSING_NATIVE_HINT =
-            "the PyTorch native library is not on the classpath: add"
-                    + " ai.djl.pytorch:pytorch-native-cpu:2.0.1:linux-x86_64 (the default build) or"
-                    + " ai.djl.pytorch:pytorch-native-cu118:2.0.1:linux-x86_64 (build with -Pcu118)";
     private static final String MISSING_JNI_HINT =
-            "the DJL PyTorch JNI binding is not on the classpath: add"
-                    + " ai.djl.pytorch:pytorch-jni:2.0.1-0.25.0";
+            "the DJL PyTorch JNI binding is not on the classpath: add ai.djl.pytorch:pytorch-jni:2.0.1-0.25.0";
 
     private static volatile Engine engine;
 
@@ -39,7 +42,7 @@ public final class PyTorchRuntime {
      *     Only the first call in a JVM can set it: PyTorch fixes its thread pool when it starts.
      * @return the loaded engine
      * @throws IllegalStateException naming the missing artifact when the native library cannot be
-     *     found or loaded
+     *     found or loaded, or (GPU build) the missing piece of the host's CUDA stack
      */
     public static Engine engine(int intraOpThreads) {
         Engine loaded = engine;
@@ -59,12 +62,38 @@ public final class PyTorchRuntime {
         return engine(0);
     }
 
+    /**
+     * GPUs the loaded engine can use: 0 for the CPU build (asking it would only log driver
+     * warnings), else DJL's {@code Engine.getGpuCount()}.
+     */
+    public static int visibleGpus() {
+        Engine loaded = engine();
+        return loaded.hasCapability(StandardCapabilities.CUDA) ? loaded.getGpuCount() : 0;
+    }
+
+    /** The native library this build packages. */
+    public static NativeBuild build() {
+        return NativeBuild.onClasspath();
+    }
+
+    /** Sets DJL's offline switches; done before anything loads DJL's {@code Engine} class. */
+    static void goOffline() {
+        for (String property : OFFLINE_PROPERTIES) {
+            System.setProperty(property, "true");
+        }
+    }
+
     private static Engine load(int intraOpThreads) {
         checkPlatform();
-        requireResource(NATIVE_MARKER, MISSING_NATIVE_HINT);
-        requireResource(JNI_MARKER, MISSING_JNI_HINT);
-        // Never download: the library on the classpath is the one this build was tested with.
-        System.setProperty("ai.djl.offline", "true");
+        NativeBuild build = NativeBuild.onClasspath();
+        if (PyTorchRuntime.class.getClassLoader().getResource(JNI_MARKER) == null) {
+            throw new IllegalStateException("PyTorch engine cannot start: " + MISSING_JNI_HINT);
+        }
+        if (build.isCuda()) {
+            GpuPreflight.require(CudaHost.system(), "the GPU build (" + build.artifact() + ") cannot start on this"
+                    + " host (where no GPU is wanted, deploy the CPU jar, the default build)");
+        }
+        goOffline();
         if (intraOpThreads > 0) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(intraOpThreads));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
@@ -72,10 +101,13 @@ public final class PyTorchRuntime {
         try {
             return Engine.getEngine(ENGINE_NAME);
         } catch (EngineException | IllegalArgumentException | UnsatisfiedLinkError e) {
-            throw new IllegalStateException(
-                    "PyTorch engine failed to load (" + rootMessage(e) + "); check that "
-                            + MISSING_NATIVE_HINT.replace("is not on the classpath: add", "matches:"),
-                    e);
+            String root = rootMessage(e);
+            String why = root.contains("Offline model is enabled")
+                    ? "DJL rejected the bundled " + build.artifact() + " for this host and was stopped from"
+                            + " downloading another"
+                    : root;
+            throw new IllegalStateException("PyTorch engine failed to load (" + why + "); check that the native"
+                    + " library matches: " + NativeBuild.CPU.coordinates() + " or " + NativeBuild.CUDA_118.coordinates(), e);
         }
     }
 
@@ -86,13 +118,6 @@ public final class PyTorchRuntime {
             throw new IllegalStateException(
                     "this build packages the PyTorch native library for linux-x86_64 only, but this"
                             + " JVM runs on " + os + "/" + arch);
-        }
-    }
-
-    private static void requireResource(String marker, String hint) {
-        URL url = PyTorchRuntime.class.getClassLoader().getResource(marker);
-        if (url == null) {
-            throw new IllegalStateException("PyTorch engine cannot start: " + hint);
         }
     }
 

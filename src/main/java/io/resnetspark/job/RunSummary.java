@@ -68,6 +68,12 @@ final class RunSummary {
         fields.put("files_excluded_examples", files.examples());
     }
 
+    /** Whether TF32 was turned off for the executors ({@link Tf32Status}). */
+    void tf32(Tf32Status status) {
+        fields.put("precision", status.precision());
+        fields.put("tf32", status.asJson());
+    }
+
     void skipped(long count) {
         skipped = count;
     }

@@ -62,6 +62,7 @@ final class ScoringRun {
         if (in.format().equals("images")) {
             summary.excluded(excluded);
         }
+        summary.tf32(Tf32Status.of(spark.sparkContext().getConf(), config.scoring().get(ScoringSettings.PRECISION)));
 
         if (config.run().incremental() && output.hasPublishedRuns()) {
             Dataset<Row> done = spark.read().format(config.output().format()).load(output.root().toString())
@@ -245,6 +246,7 @@ final class ScoringRun {
         }
         columns.add(col("error"));
         columns.add(lit(config.scoring().get(ScoringSettings.ARCH)).as("arch"));
+        columns.add(lit(config.scoring().get(ScoringSettings.PRECISION)).as("precision"));
         columns.add(lit(fingerprint).as("weights_fingerprint"));
         columns.add(lit(preprocessing).as("preprocessing"));
         columns.add(current_timestamp().as("scored_at"));

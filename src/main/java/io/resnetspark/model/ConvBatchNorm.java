@@ -3,6 +3,7 @@ package io.resnetspark.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -96,9 +97,10 @@ final class ConvBatchNorm extends AbstractBlock implements TorchModule {
      * Merges BatchNorm into the convolution: {@code scale = gamma / sqrt(var + eps)}, weight
      * {@code W * scale} per output channel, bias {@code beta - mean * scale}. Computed once on the
      * host in double precision, so folding adds no rounding of its own beyond the final cast to
-     * float32. Call again after the parameters change.
+     * float32 (and to {@code computeType}, float16 for fp16). Call again after the parameters
+     * change.
      */
-    void fold(NDManager manager) {
+    void fold(NDManager manager, DataType computeType) {
         releaseFolded();
         float[] weight = convWeight.getArray().toFloatArray();
         float[] gamma = bnWeight.getArray().toFloatArray();
@@ -115,8 +117,8 @@ final class ConvBatchNorm extends AbstractBlock implements TorchModule {
                 weight[i] = (float) (weight[i] * scale);
             }
         }
-        foldedWeight = MemoryLayout.channelsLast(manager, weight, convWeight.getShape().getShape());
-        foldedBias = manager.create(bias, new Shape(outChannels));
+        foldedWeight = MemoryLayout.channelsLast(manager, weight, convWeight.getShape().getShape(), computeType);
+        foldedBias = ComputeType.castAndClose(manager.create(bias, new Shape(outChannels)), computeType);
     }
 
     /** Frees the folded copies; the block needs {@link #fold} again before the next forward. */

@@ -3,6 +3,7 @@ package io.resnetspark.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -34,6 +35,9 @@ public final class ResNet extends AbstractBlock implements TorchModule {
     private final List<List<ResidualBlock>> stages = new ArrayList<>();
     private final Parameter fcWeight;
     private final Parameter fcBias;
+    /** The fully connected layer's weights in the compute type, made by {@link #prepareForInference}. */
+    private NDArray fcComputeWeight;
+    private NDArray fcComputeBias;
     private int channels;
 
     public ResNet(ResNetSpec spec) {
@@ -113,14 +117,24 @@ public final class ResNet extends AbstractBlock implements TorchModule {
         return count;
     }
 
-    /** Prepares the loaded parameters for inference (BatchNorm folded into the convolutions). */
-    void prepareForInference(NDManager manager) {
-        stem.fold(manager);
+    /**
+     * Prepares the loaded parameters for inference in {@code computeType}: BatchNorm folded into the
+     * convolutions, and the fully connected layer's weights cast once.
+     */
+    void prepareForInference(NDManager manager, DataType computeType) {
+        stem.fold(manager, computeType);
         for (List<ResidualBlock> layer : stages) {
             for (ResidualBlock block : layer) {
-                block.fold(manager);
+                block.fold(manager, computeType);
             }
         }
+        if (fcComputeWeight != null && fcComputeWeight != fcWeight.getArray()) {
+            fcComputeWeight.close();
+            fcComputeBias.close();
+        }
+        // Same type: the parameters themselves. Another: copies (the parameters stay for stateDict()).
+        fcComputeWeight = fcWeight.getArray().toType(computeType, false);
+        fcComputeBias = fcBias.getArray().toType(computeType, false);
     }
 
     /** Pooled penultimate features (N x featureSize) of an N x C x H x W batch. */
@@ -149,7 +163,7 @@ public final class ResNet extends AbstractBlock implements TorchModule {
 
     /** Logits (N x classes) of pooled features. */
     NDArray classify(NDArray features) {
-        return Linear.linear(features, fcWeight.getArray(), fcBias.getArray()).singletonOrThrow();
+        return Linear.linear(features, fcComputeWeight, fcComputeBias).singletonOrThrow();
     }
 
     @Override

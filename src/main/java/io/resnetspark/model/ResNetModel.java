@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -11,7 +12,7 @@ import io.resnetspark.engine.PyTorchRuntime;
 import io.resnetspark.weights.Tensor;
 import io.resnetspark.weights.TensorFiles;
 import java.io.IOException;
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,11 +33,13 @@ public final class ResNetModel implements AutoCloseable {
     private final ResNet net;
     private final NDManager manager;
     private final String weightsFingerprint;
+    private final Precision precision;
 
-    private ResNetModel(ResNet net, NDManager manager, String weightsFingerprint) {
+    private ResNetModel(ResNet net, NDManager manager, String weightsFingerprint, Precision precision) {
         this.net = net;
         this.manager = manager;
         this.weightsFingerprint = weightsFingerprint;
+        this.precision = precision;
     }
 
     /**
@@ -46,15 +49,32 @@ public final class ResNetModel implements AutoCloseable {
      * @throws IncompatibleWeightsException when keys or shapes do not fit the network
      */
     public static ResNetModel load(ResNetSpec spec, Path weights, Device device) throws IOException {
+        return load(spec, weights, device, Precision.FP32);
+    }
+
+    /**
+     * {@link #load(ResNetSpec, Path, Device)} computing in {@code precision}.
+     *
+     * @throws IllegalArgumentException when the device cannot compute in that precision
+     */
+    public static ResNetModel load(ResNetSpec spec, Path weights, Device device, Precision precision)
+            throws IOException {
+        precision.checkDevice(device); // before the file is read
         Map<String, Tensor> stateDict = TensorFiles.read(weights);
         String fingerprint = "sha256:" + TensorFiles.sha256(weights);
-        return fromStateDict(spec, stateDict, true, device, fingerprint);
+        return fromStateDict(spec, stateDict, true, device, fingerprint, precision);
     }
 
     /** Reproducible random weights (torchvision's initialisation scheme, seeded); not pretrained. */
     public static ResNetModel seeded(ResNetSpec spec, long seed, Device device) {
+        return seeded(spec, seed, device, Precision.FP32);
+    }
+
+    /** {@link #seeded(ResNetSpec, long, Device)} computing in {@code precision}. */
+    public static ResNetModel seeded(ResNetSpec spec, long seed, Device device, Precision precision) {
+        precision.checkDevice(device);
         Map<String, Tensor> stateDict = SeededInitializer.stateDict(new ResNet(spec), seed);
-        return fromStateDict(spec, stateDict, true, device, "seed:" + seed);
+        return fromStateDict(spec, stateDict, true, device, "seed:" + seed, precision);
     }
 
     /**
@@ -65,12 +85,19 @@ public final class ResNetModel implements AutoCloseable {
      */
     public static ResNetModel fromStateDict(
             ResNetSpec spec, Map<String, Tensor> stateDict, boolean strict, Device device, String fingerprint) {
+        return fromStateDict(spec, stateDict, strict, device, fingerprint, Precision.FP32);
+    }
+
+    /** {@link #fromStateDict(ResNetSpec, Map, boolean, Device, String)} computing in {@code precision}. */
+    public static ResNetModel fromStateDict(ResNetSpec spec, Map<String, Tensor> stateDict, boolean strict,
+            Device device, String fingerprint, Precision precision) {
+        precision.checkDevice(device);
         NDManager manager = PyTorchRuntime.engine().newBaseManager(device);
         try {
             ResNet net = new ResNet(spec);
             StateDictLoader.load(net, stateDict, strict, manager);
-            net.prepareForInference(manager);
-            return new ResNetModel(net, manager, fingerprint);
+            net.prepareForInference(manager, precision.computeType());
+            return new ResNetModel(net, manager, fingerprint, precision);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -88,6 +115,11 @@ public final class ResNetModel implements AutoCloseable {
 
     public Device device() {
         return manager.getDevice();
+    }
+
+    /** What the network computes in. */
+    public Precision precision() {
+        return precision;
     }
 
     /** Where the weights came from: {@code sha256:<hex of the file>} or {@code seed:<n>}. */
@@ -111,16 +143,72 @@ public final class ResNetModel implements AutoCloseable {
     public InferenceResult forward(float[] input, long[] shape) {
         checkInput(input, shape);
         int batch = (int) shape[0];
-        int classes = spec().numClasses();
-        int featureSize = spec().architecture().featureSize();
         if (batch == 0) {
-            return new InferenceResult(0, classes, new float[0], featureSize, new float[0]);
+            return emptyResult();
         }
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = MemoryLayout.channelsLast(scope, input, shape);
-            NDList out = net.forward(new ParameterStore(scope, false), new NDList(x), false);
-            return new InferenceResult(batch, classes, out.get(0).toFloatArray(), featureSize, out.get(1).toFloatArray());
+            NDArray x = MemoryLayout.channelsLast(scope, input, shape, precision.computeType());
+            return run(scope, x, batch);
         }
+    }
+
+    /**
+     * Runs the network on a batch of uint8 RGB images, interleaved HWC as decoded: the cast to
+     * float, the scaling, the normalisation and the change to the network's layout all run in the
+     * engine, on the model's device. Gives the same values as {@link #forward(float[], long[])} on
+     * the host-normalised CHW floats of the same pixels.
+     *
+     * @param pixels a direct buffer of exactly {@code batch * height * width * 3} bytes from position
+     *     0; the engine reads it during the call only, so the caller may refill it afterwards
+     * @param normalization torchvision's ToTensor and Normalize
+     * @throws IllegalArgumentException when the sizes do not fit the buffer or the network
+     */
+    public InferenceResult forwardPixels(
+            ByteBuffer pixels, int batch, int height, int width, PixelNormalization normalization) {
+        if (spec().inChannels() != 3) {
+            throw new IllegalArgumentException("RGB pixels need a model of 3 input channels, this one has "
+                    + spec().inChannels());
+        }
+        long[] nchw = {batch, 3, height, width};
+        checkShape(nchw);
+        long bytes = (long) batch * height * width * 3;
+        if (!pixels.isDirect() || pixels.position() != 0 || pixels.remaining() != bytes) {
+            throw new IllegalArgumentException("pixels must be a direct buffer of exactly " + bytes + " bytes for "
+                    + batch + " images of " + width + "x" + height + ", got " + pixels);
+        }
+        if (batch == 0) {
+            return emptyResult();
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            // On the CPU this array aliases the buffer (from_blob); on a GPU it is copied to the device.
+            NDArray bytesNhwc = scope.create(pixels, new Shape(batch, height, width, 3), DataType.UINT8);
+            NDArray normalized = normalization.apply(scope, bytesNhwc);
+            bytesNhwc.close();
+            NDArray x = MemoryLayout.nchwView(normalized);
+            if (precision.computeType() != DataType.FLOAT32) {
+                NDArray cast = x.toType(precision.computeType(), false);
+                x.close();
+                normalized.close(); // the float32 batch is not needed on the device during the pass
+                x = cast;
+            }
+            return run(scope, x, batch);
+        }
+    }
+
+    /** The network on {@code x}, outputs copied to the heap as float32. */
+    private InferenceResult run(NDManager scope, NDArray x, int batch) {
+        NDList out = net.forward(new ParameterStore(scope, false), new NDList(x), false);
+        return new InferenceResult(batch, spec().numClasses(), toHostFloats(out.get(0)),
+                spec().architecture().featureSize(), toHostFloats(out.get(1)));
+    }
+
+    private InferenceResult emptyResult() {
+        return new InferenceResult(0, spec().numClasses(), new float[0], spec().architecture().featureSize(), new float[0]);
+    }
+
+    private static float[] toHostFloats(NDArray array) {
+        return array.getDataType() == DataType.FLOAT32 ? array.toFloatArray()
+                : array.toType(DataType.FLOAT32, false).toFloatArray();
     }
 
     /**
@@ -175,6 +263,11 @@ public final class ResNetModel implements AutoCloseable {
     /** Arrays resident in the model's native scope (weights and their folded copies). */
     int residentArrayCount() {
         return manager.getManagedArrays().size();
+    }
+
+    /** Whether {@link #close()} has freed the model's native memory. */
+    public boolean isReleased() {
+        return !manager.isOpen();
     }
 
     @Override

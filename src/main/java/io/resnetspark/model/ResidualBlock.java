@@ -3,6 +3,7 @@ package io.resnetspark.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -43,12 +44,12 @@ abstract class ResidualBlock extends AbstractBlock implements TorchModule {
         return Activations.reluAndClose(out);
     }
 
-    final void fold(NDManager manager) {
+    final void fold(NDManager manager, DataType computeType) {
         for (ConvBatchNorm conv : branch()) {
-            conv.fold(manager);
+            conv.fold(manager, computeType);
         }
         if (downsample != null) {
-            downsample.fold(manager);
+            downsample.fold(manager, computeType);
         }
     }
 

@@ -14,10 +14,17 @@ public final class Rule<T> {
 
     private final Predicate<T> test;
     private final String requirement;
+    /** For parser rules: the parser's reason for a refused value, null for an accepted one. */
+    private final Function<T, String> explain;
 
     private Rule(Predicate<T> test, String requirement) {
+        this(test, requirement, null);
+    }
+
+    private Rule(Predicate<T> test, String requirement, Function<T, String> explain) {
         this.test = test;
         this.requirement = requirement;
+        this.explain = explain;
     }
 
     /** Any value of the type. */
@@ -58,20 +65,27 @@ public final class Rule<T> {
                 "must be 3 positive finite numbers (R, G, B)");
     }
 
-    /** A rule given by a parser that throws {@link IllegalArgumentException} with the reason. */
+    /**
+     * A rule given by a parser that throws {@link IllegalArgumentException} with the reason; a
+     * refused value is reported with the parser's reason.
+     */
     public static <T> Rule<T> parsedBy(Function<T, ?> parser, String requirement) {
-        return new Rule<>(value -> {
+        return new Rule<>(value -> true, requirement, value -> {
             try {
                 parser.apply(value);
-                return true;
+                return null;
             } catch (IllegalArgumentException e) {
-                return false;
+                return "is refused: " + e.getMessage();
             }
-        }, requirement);
+        });
     }
 
-    boolean accepts(T value) {
-        return test.test(value);
+    /** Null when {@code value} satisfies the rule, else the words that say what is wrong. */
+    String violation(T value) {
+        if (explain != null) {
+            return explain.apply(value);
+        }
+        return test.test(value) ? null : requirement;
     }
 
     /** "must be > 0"; empty for {@link #any()}. */

@@ -6,6 +6,7 @@ import static io.resnetspark.options.FrontEnd.TRANSFORMER;
 import io.resnetspark.engine.DeviceChoice;
 import io.resnetspark.image.ImageDecoder;
 import io.resnetspark.image.PreprocessConfig;
+import io.resnetspark.model.Precision;
 import io.resnetspark.model.ResNetArchitecture;
 import java.util.Arrays;
 import java.util.List;
@@ -55,6 +56,14 @@ public final class ScoringSettings {
             .everywhere(MODEL)
             .build();
 
+    public static final Setting<String> PRECISION = Setting.builder("precision", ValueType.STRING, "fp32")
+            .doc("what the network computes in: fp32 (on Ampere and newer GPUs TF32 unless the executors run with"
+                    + " NVIDIA_TF32_OVERRIDE=0), tf32 (GPU), fp16 (GPU); bf16 is refused")
+            .rule(Rule.parsedBy(Precision::parse, "must be fp32, tf32 or fp16"))
+            .canonical(precision -> precision.toLowerCase(Locale.ROOT))
+            .everywhere(MODEL)
+            .build();
+
     public static final Setting<Integer> BATCH_SIZE = Setting.builder("batchSize", ValueType.INT, 16)
             .doc("images per forward pass")
             .rule(Rule.atLeast(1))
@@ -66,6 +75,13 @@ public final class ScoringSettings {
                     + " fixes it)")
             .rule(Rule.atLeast(0))
             .everywhere(MODEL).alias(JOB, "model.threads")
+            .build();
+
+    public static final Setting<Integer> MAX_RESIDENT_MODELS = Setting.builder("maxResidentModels", ValueType.INT, 2)
+            // Room for a switch of weights without piling models up on a long-running server's GPU.
+            .doc("models an executor keeps loaded at most; the least recently used one no task holds is freed")
+            .rule(Rule.atLeast(1))
+            .everywhere(MODEL)
             .build();
 
     public static final Setting<Integer> RESIZE_SIZE = Setting.builder("resizeSize", ValueType.INT, 256)
@@ -139,9 +155,9 @@ public final class ScoringSettings {
             .build();
 
     /** Every setting, in the order the documentation lists them. */
-    public static final List<Setting<?>> ALL = List.of(ARCH, NUM_CLASSES, WEIGHTS, SEED, DEVICE, BATCH_SIZE,
-            NUM_THREADS, RESIZE_SIZE, CROP_SIZE, NORMALIZE, MEAN, STD, MAX_IMAGE_PIXELS, HIGH_BIT_DEPTH, LABELS, HANDLE_INVALID,
-            MAX_INVALID_FRACTION, LOG_EVERY_BATCHES);
+    public static final List<Setting<?>> ALL = List.of(ARCH, NUM_CLASSES, WEIGHTS, SEED, DEVICE, PRECISION,
+            BATCH_SIZE, NUM_THREADS, MAX_RESIDENT_MODELS, RESIZE_SIZE, CROP_SIZE, NORMALIZE, MEAN, STD,
+            MAX_IMAGE_PIXELS, HIGH_BIT_DEPTH, LABELS, HANDLE_INVALID, MAX_INVALID_FRACTION, LOG_EVERY_BATCHES);
 
     private ScoringSettings() {}
 

@@ -176,7 +176,7 @@ public final class Setting<T> {
         if (value == null) {
             return "must be set";
         }
-        return rule.accepts(canonical.apply(value)) ? null : rule.requirement();
+        return rule.violation(canonical.apply(value));
     }
 
     private static InvalidSettingException invalid(String key, String value, String problem) {

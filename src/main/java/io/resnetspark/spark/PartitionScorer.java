@@ -54,7 +54,6 @@ public final class PartitionScorer {
         private final JoinedRow joined = new JoinedRow();
         private final ImageColumn images;
         private final Preprocessor preprocessor;
-        private final long[] chwShape;
         private final int window;
         private final OutputValues values;
         private final InvalidRowPolicy invalidRows;
@@ -76,7 +75,6 @@ public final class PartitionScorer {
             this.images = new ImageColumn(image, schema.fields()[image].name(), schema.fields()[image].dataType(),
                     task.options().get(ScoringSettings.MAX_IMAGE_PIXELS), task.options().highBitDepth(), task.hadoopConf());
             this.preprocessor = new Preprocessor(task.options().preprocessing());
-            this.chwShape = new long[] {3, preprocessor.config().outputHeight(), preprocessor.config().outputWidth()};
             this.window = Math.max(8, 2 * task.options().get(ScoringSettings.BATCH_SIZE));
             this.values = new OutputValues(task.outputs(), task.labels());
             this.invalidRows = task.invalidRows();
@@ -136,12 +134,12 @@ public final class PartitionScorer {
                     long t1 = System.nanoTime();
                     RgbImage image = images.read(row);
                     long t2 = System.nanoTime();
-                    float[] chw = preprocessor.toChw(image);
+                    RgbImage pixels = preprocessor.resizeAndCrop(image); // uint8: the engine normalizes
                     long t3 = System.nanoTime();
                     metrics.readNanos.add(t1 - t0);
                     metrics.decodeNanos.add(t2 - t1);
                     metrics.preprocessNanos.add(t3 - t2);
-                    pending.add(new Pending(row, service().submit(chw, chwShape), null));
+                    pending.add(new Pending(row, service().submit(pixels, preprocessor.config()), null));
                 } catch (InvalidImageException e) {
                     recordInvalid(row, e);
                 } catch (InterruptedException e) {

@@ -211,6 +211,8 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     public Param<String> weights() { return param(ScoringSettings.WEIGHTS); }
     public LongParam seed() { return param(ScoringSettings.SEED); }
     public Param<String> device() { return param(ScoringSettings.DEVICE); }
+    public Param<String> precision() { return param(ScoringSettings.PRECISION); }
+    public IntParam maxResidentModels() { return param(ScoringSettings.MAX_RESIDENT_MODELS); }
     public IntParam batchSize() { return param(ScoringSettings.BATCH_SIZE); }
     public IntParam numThreads() { return param(ScoringSettings.NUM_THREADS); }
     public IntParam resizeSize() { return param(ScoringSettings.RESIZE_SIZE); }
@@ -269,6 +271,8 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     public ResNetTransformer setWeights(String value) { return setOption(ScoringSettings.WEIGHTS, value); }
     public ResNetTransformer setSeed(long value) { return setOption(ScoringSettings.SEED, value); }
     public ResNetTransformer setDevice(String value) { return setOption(ScoringSettings.DEVICE, value); }
+    public ResNetTransformer setPrecision(String value) { return setOption(ScoringSettings.PRECISION, value); }
+    public ResNetTransformer setMaxResidentModels(int value) { return setOption(ScoringSettings.MAX_RESIDENT_MODELS, value); }
     public ResNetTransformer setBatchSize(int value) { return setOption(ScoringSettings.BATCH_SIZE, value); }
     public ResNetTransformer setNumThreads(int value) { return setOption(ScoringSettings.NUM_THREADS, value); }
     public ResNetTransformer setResizeSize(int value) { return setOption(ScoringSettings.RESIZE_SIZE, value); }

@@ -148,11 +148,67 @@ class ResNetCliTest {
     }
 
     @Test
+    void precisionIsCheckedBeforeAnyWork() throws Exception {
+        expectFailure("precision bf16 is not supported: DJL's PyTorch engine aborts the JVM",
+                "forward", "--arch", "resnet18", "--precision", "bf16", "--input", input.toString(), "--output",
+                dir.resolve("never.npy").toString());
+        expectFailure("precision fp16 needs a GPU",
+                "info", "--arch", "resnet18", "--precision", "fp16", "--device", "cpu");
+    }
+
+    @Test
+    void deviceGpuOnTheCpuBuildStopsAtOnceNamingTheBuild() throws Exception {
+        long start = System.nanoTime();
+        Run run = resnet("forward", "--arch", "resnet18", "--device", "gpu", "--input", input.toString(),
+                "--output", dir.resolve("never.npy").toString());
+        assertTrue(System.nanoTime() - start < 60e9);
+        assertEquals(1, run.exitCode(), run.stderr());
+        assertTrue(run.stderr().contains("device=gpu:0 asks for a GPU, but the PyTorch engine sees no GPU: this is the CPU"
+                + " build (pytorch-native-cpu); deploy the jar built with -Pcu118"), run.stderr());
+        assertEquals(1, run.stderr().strip().lines().count(), run.stderr());
+    }
+
+    /**
+     * The GPU build on this host, as DJL would meet it: the CPU native library replaced by one whose
+     * pytorch.properties says cu118. The preflight probes the real host before DJL loads anything.
+     */
+    @Test
+    void theGpuBuildOnAHostWithoutTheCudaStackNamesEachMissingPiece() throws Exception {
+        Path fakeNative = dir.resolve("fake-cu118");
+        Files.createDirectories(fakeNative.resolve("native/lib"));
+        Files.writeString(fakeNative.resolve("native/lib/pytorch.properties"),
+                "version=2.0.1-20230709\nflavor=cu118\nclassifier=linux-x86_64\nlibraries=libtorch.so\n");
+        String gpuBuild = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(entry -> entry.contains("pytorch-native-cpu") ? fakeNative.toString() : entry)
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        Run run = resnetWithClasspath(gpuBuild, "info", "--arch", "resnet18", "--device", "cpu");
+        assertEquals(1, run.exitCode(), run.stderr());
+        assertTrue(run.stderr().contains("the GPU build (pytorch-native-cu118) cannot start on this host (where no GPU"
+                + " is wanted, deploy the CPU jar"), run.stderr());
+        if (Files.notExists(Path.of("/proc/driver/nvidia/version"))) {
+            assertTrue(run.stderr().contains("no NVIDIA driver (libcuda.so.1 cannot be loaded)"), run.stderr());
+        }
+        assertTrue(!run.stderr().contains("Downloading") && !run.stderr().contains("\tat "), run.stderr());
+    }
+
+    @Test
+    void gpuCheckReportsNoGpuQuicklyWithItsExitCode() throws Exception {
+        long start = System.nanoTime();
+        Run run = resnet("gpu-check");
+        assertTrue(System.nanoTime() - start < 60e9);
+        assertEquals(3, run.exitCode(), run.stdout() + run.stderr());
+        for (String line : List.of("build:          pytorch-native-cpu", "NVIDIA driver:", "CUDA runtime:", "cuDNN 8:",
+                "visible GPUs:", "TF32:", "result:         no GPU: this is the CPU build (pytorch-native-cpu)")) {
+            assertTrue(run.stdout().contains(line), line + " missing from: " + run.stdout());
+        }
+    }
+
+    @Test
     void helpListsEveryOption() throws Exception {
         Run run = resnet("forward", "--help");
         assertEquals(0, run.exitCode());
         for (String option : List.of("--arch", "--num-classes", "--in-channels", "--weights", "--input", "--output",
-                "--seed", "--device", "--threads", "--features")) {
+                "--seed", "--device", "--precision", "--threads", "--features")) {
             assertTrue(run.stdout().contains(option), option + " missing from: " + run.stdout());
         }
     }

@@ -10,6 +10,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.StandardCapabilities;
 import io.resnetspark.engine.DeviceChoice;
+import io.resnetspark.engine.GpuUnavailableException;
 import io.resnetspark.engine.PyTorchRuntime;
 import io.resnetspark.testing.LocalClusterSpark;
 import io.resnetspark.testing.TestImages;
@@ -66,40 +67,46 @@ class DevicePlacementTest {
     }
 
     @Test
-    void autoWithoutGpusIsTheCpuEvenWhenSparkAssignedOne() {
+    void autoIsTheCpuOnlyWhenSparkAssignedNoGpuAndTheEngineSeesNone() {
         assertEquals(Device.cpu(), DevicePlacement.resolve(DeviceChoice.AUTO, Optional.empty(), 0));
-        // A GPU-scheduled job on a CPU build still runs: the assignment cannot be honoured, and is not needed.
-        assertEquals(Device.cpu(), DevicePlacement.resolve(DeviceChoice.AUTO, Optional.of("2"), 0));
+        // A GPU Spark assigned is never silently replaced by the CPU: the message names the build to deploy.
+        GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
+                () -> DevicePlacement.resolve(DeviceChoice.AUTO, Optional.of("2"), 0));
+        assertTrue(e.getMessage().startsWith("Spark assigned GPU 2 to this task (device=auto), but the PyTorch engine"
+                + " sees no GPU: this is the CPU build (pytorch-native-cpu)"), e.getMessage());
+        assertTrue(e.getMessage().contains("-Pcu118") && e.getMessage().contains("device=cpu"), e.getMessage());
     }
 
     @Test
     void autoWithGpusGoesToTheAssignedGpu() {
-        assertEquals(Device.gpu(2), DevicePlacement.resolve(DeviceChoice.AUTO, Optional.of("2"), 4));
-        assertEquals(Device.gpu(3), DevicePlacement.resolve(DeviceChoice.AUTO, Optional.of(" 3 "), 4));
-        assertEquals(Device.gpu(0), DevicePlacement.resolve(DeviceChoice.AUTO, Optional.of("0"), 1));
+        assertEquals(Device.gpu(2), DevicePlacement.resolve(DeviceChoice.AUTO, Optional.of("2"), 4, null));
+        assertEquals(Device.gpu(3), DevicePlacement.resolve(DeviceChoice.AUTO, Optional.of(" 3 "), 4, null));
+        assertEquals(Device.gpu(0), DevicePlacement.resolve(DeviceChoice.AUTO, Optional.of("0"), 1, null));
     }
 
     @Test
     void autoWithGpusAndNoAssignmentIsTheFirstGpu() {
-        assertEquals(Device.gpu(0), DevicePlacement.resolve(DeviceChoice.AUTO, Optional.empty(), 2));
+        assertEquals(Device.gpu(0), DevicePlacement.resolve(DeviceChoice.AUTO, Optional.empty(), 2, null));
     }
 
     @Test
     void gpuTakesTheAssignmentOverTheRequestedIndexAndTheIndexOtherwise() {
-        assertEquals(Device.gpu(3), DevicePlacement.resolve(DeviceChoice.parse("gpu:1"), Optional.of("3"), 4));
-        assertEquals(Device.gpu(2), DevicePlacement.resolve(GPU, Optional.of("2"), 4));
-        assertEquals(Device.gpu(1), DevicePlacement.resolve(DeviceChoice.parse("gpu:1"), Optional.empty(), 4));
-        assertEquals(Device.gpu(0), DevicePlacement.resolve(GPU, Optional.empty(), 1));
+        assertEquals(Device.gpu(3), DevicePlacement.resolve(DeviceChoice.parse("gpu:1"), Optional.of("3"), 4, null));
+        assertEquals(Device.gpu(2), DevicePlacement.resolve(GPU, Optional.of("2"), 4, null));
+        assertEquals(Device.gpu(1), DevicePlacement.resolve(DeviceChoice.parse("gpu:1"), Optional.empty(), 4, null));
+        assertEquals(Device.gpu(0), DevicePlacement.resolve(GPU, Optional.empty(), 1, null));
     }
 
     @Test
     void gpuWithoutGpusNamesTheGpuBuild() {
         for (DeviceChoice choice : List.of(GPU, DeviceChoice.parse("gpu:2"))) {
             for (Optional<String> assigned : List.of(Optional.<String>empty(), Optional.of("2"))) {
-                IllegalStateException e = assertThrows(IllegalStateException.class,
+                GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
                         () -> DevicePlacement.resolve(choice, assigned, 0));
-                assertTrue(e.getMessage().contains("-Pcu118") && e.getMessage().contains("sees no GPU"), e.getMessage());
-                assertTrue(e.getMessage().contains("device=auto"), e.getMessage());
+                assertTrue(e.getMessage().contains("sees no GPU: this is the CPU build"), e.getMessage());
+                assertTrue(e.getMessage().contains("-Pcu118") && e.getMessage().contains("device=cpu"), e.getMessage());
+                assertTrue(e.getMessage().contains(assigned.isPresent() ? "Spark assigned GPU 2"
+                        : "device=" + choice + " asks for a GPU"), e.getMessage());
             }
         }
     }
@@ -107,7 +114,7 @@ class DevicePlacementTest {
     @Test
     void aRequestedIndexBeyondTheVisibleGpusIsAnError() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> DevicePlacement.resolve(DeviceChoice.parse("gpu:4"), Optional.empty(), 2));
+                () -> DevicePlacement.resolve(DeviceChoice.parse("gpu:4"), Optional.empty(), 2, null));
         assertTrue(e.getMessage().contains("GPU 4 was requested but the engine sees 2 GPU(s)"), e.getMessage());
     }
 
@@ -115,25 +122,39 @@ class DevicePlacementTest {
     void anAssignmentBeyondTheVisibleGpusIsAnErrorNotAnotherGpu() {
         for (DeviceChoice choice : List.of(DeviceChoice.AUTO, GPU)) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> DevicePlacement.resolve(choice, Optional.of("5"), 4));
-            assertTrue(e.getMessage().contains("Spark assigned GPU 5 but the engine sees 4 GPU(s)"), e.getMessage());
+                    () -> DevicePlacement.resolve(choice, Optional.of("5"), 4, null));
+            assertTrue(e.getMessage().contains("Spark assigned GPU 5 (CUDA ordinal 5) but the engine sees 4 GPU(s)"),
+                    e.getMessage());
             assertTrue(e.getMessage().contains("CUDA_VISIBLE_DEVICES"), e.getMessage());
             IllegalStateException negative = assertThrows(IllegalStateException.class,
-                    () -> DevicePlacement.resolve(choice, Optional.of("-1"), 4));
+                    () -> DevicePlacement.resolve(choice, Optional.of("-1"), 4, null));
             assertTrue(negative.getMessage().contains("Spark assigned GPU -1"), negative.getMessage());
         }
     }
 
     @Test
-    void aNonNumericAddressIsAnError() {
+    void aNonNumericAddressIsAnErrorWithoutCudaVisibleDevices() {
         for (DeviceChoice choice : List.of(DeviceChoice.AUTO, GPU)) {
             for (String address : List.of("GPU-5f1c2d3e", "", "2.0")) {
                 IllegalStateException e = assertThrows(IllegalStateException.class,
-                        () -> DevicePlacement.resolve(choice, Optional.of(address), 4));
+                        () -> DevicePlacement.resolve(choice, Optional.of(address), 4, null));
                 assertTrue(e.getMessage().contains("'" + address + "'")
                         && e.getMessage().contains("not a CUDA device ordinal"), e.getMessage());
             }
         }
+    }
+
+    @Test
+    void withCudaVisibleDevicesTheAddressIsLookedUpInItsList() {
+        // CUDA numbers the listed GPUs 0, 1, ... in the order given.
+        assertEquals(Device.gpu(0), DevicePlacement.resolve(DeviceChoice.AUTO, Optional.of("2"), 2, "2,3"));
+        assertEquals(Device.gpu(1), DevicePlacement.resolve(DeviceChoice.AUTO, Optional.of("3"), 2, "2,3"));
+        assertEquals(Device.gpu(0), DevicePlacement.resolve(GPU, Optional.of("3"), 2, " 3, 2"));
+        assertEquals(Device.gpu(1), DevicePlacement.resolve(GPU, Optional.of("GPU-b2"), 2, "GPU-a1,GPU-b2"));
+        IllegalStateException hidden = assertThrows(IllegalStateException.class,
+                () -> DevicePlacement.resolve(DeviceChoice.AUTO, Optional.of("1"), 2, "2,3"));
+        assertTrue(hidden.getMessage().contains("Spark assigned GPU '1', which CUDA_VISIBLE_DEVICES=2,3 does not list"),
+                hidden.getMessage());
     }
 
     @Test
@@ -169,6 +190,8 @@ class DevicePlacementTest {
             spark = cluster.sessionBuilder("DevicePlacementTest", 2, "768m")
                     .config("spark.executor.resource.gpu.amount", "1")
                     .config("spark.task.resource.gpu.amount", "0.5")
+                    // As a YARN or Kubernetes GPU isolation would: the executor's CUDA sees these two only.
+                    .config("spark.executorEnv." + DevicePlacement.CUDA_VISIBLE_DEVICES, "2,3")
                     .config("spark.cores.max", Integer.toString(2 * EXECUTORS))
                     .getOrCreate();
             cluster.awaitExecutors(spark, EXECUTORS, Duration.ofSeconds(90));
@@ -196,7 +219,7 @@ class DevicePlacementTest {
         }
 
         @Test
-        void eachTaskIsPlacedOnTheGpuSparkAssignedItNeverSilentlyOnGpu0() {
+        void eachTaskIsPlacedOnTheCudaOrdinalOfTheGpuSparkAssigned() {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             List<Integer> partitions = IntStream.range(0, 8).boxed().collect(Collectors.toList());
             List<Placement> placements =
@@ -210,12 +233,13 @@ class DevicePlacementTest {
                 assertNotEquals(driverPid, p.pid, "tasks run in executor JVMs, not the driver:\n" + report);
                 assertTrue(p.assigned != null && Set.of("2", "3").contains(p.assigned),
                         "every task got one of the fake GPUs:\n" + report);
-                assertEquals(Device.gpu(Integer.parseInt(p.assigned)).toString(), p.withFourGpus,
-                        "with 4 visible GPUs the model goes to the assigned one:\n" + report);
-                assertNotEquals(Device.gpu(0).toString(), p.withFourGpus, report);
+                assertEquals("2,3", p.cudaVisibleDevices, report);
+                assertEquals(Device.gpu(List.of("2", "3").indexOf(p.assigned)).toString(), p.withTwoVisibleGpus,
+                        "GPU 2 is CUDA's 0 and GPU 3 CUDA's 1 under CUDA_VISIBLE_DEVICES=2,3:\n" + report);
                 assertEquals(0, p.engineGpus, "this CPU build's engine sees no GPU:\n" + report);
-                assertEquals(Device.cpu().toString(), p.withEngineGpus,
-                        "auto falls back to the CPU on a CPU build even with a GPU assigned:\n" + report);
+                assertTrue(p.withEngineGpus.startsWith("error: Spark assigned GPU " + p.assigned
+                        + " to this task (device=auto), but the PyTorch engine sees no GPU: this is the CPU build"),
+                        "auto never falls back to the CPU silently when Spark assigned a GPU:\n" + report);
                 addressesByExecutor.computeIfAbsent(p.executorId, k -> new TreeSet<>()).add(p.assigned);
             }
             assertEquals(EXECUTORS, addressesByExecutor.size(), "both executors ran tasks:\n" + report);
@@ -231,7 +255,19 @@ class DevicePlacementTest {
         }
 
         @Test
-        void theTransformerScoresOnTheExecutorsWithAutoFallingBackToTheCpu() throws IOException {
+        void theTransformerFailsWithTheReasonWhenSparkAssignedAGpuTheBuildCannotUse() throws IOException {
+            Path images = Files.createDirectories(dir.resolve("images-auto"));
+            TestImages.write(images, "img.png", 70, 80, "png", 100);
+            Dataset<Row> files = spark.read().format("binaryFile").load(images.toString());
+            ResNetTransformer transformer = new ResNetTransformer().setArch("resnet18").setNumClasses(10)
+                    .setResizeSize(64).setCropSize(64).setDevice("auto");
+            Exception e = assertThrows(Exception.class, () -> transformer.transform(files).select("logits").collectAsList());
+            assertTrue(e.getMessage().contains("to this task (device=auto), but the PyTorch engine sees no GPU: this is"
+                    + " the CPU build (pytorch-native-cpu); deploy the jar built with -Pcu118"), e.getMessage());
+        }
+
+        @Test
+        void theTransformerScoresOnTheExecutorsWithDeviceCpu() throws IOException {
             Path images = Files.createDirectories(dir.resolve("images"));
             for (int i = 0; i < 6; i++) {
                 TestImages.write(images, "img" + i + ".png", 70 + 10 * i, 80, "png", 100 + i);
@@ -245,7 +281,7 @@ class DevicePlacementTest {
                     .setResizeSize(64)
                     .setCropSize(64)
                     .setBatchSize(2)
-                    .setDevice("auto");
+                    .setDevice("cpu");
             List<Row> rows = onCluster(() -> transformer.transform(files).select("path", "logits", "error").collectAsList());
 
             assertEquals(6, rows.size());
@@ -279,19 +315,22 @@ class DevicePlacementTest {
         final String executorId;
         final long pid;
         final String assigned;
-        final String withFourGpus;
+        final String cudaVisibleDevices;
+        final String withTwoVisibleGpus;
         final int engineGpus;
         final String withEngineGpus;
         final long startMillis;
         final long endMillis;
 
-        Placement(int partition, String executorId, long pid, String assigned, String withFourGpus, int engineGpus,
+        Placement(int partition, String executorId, long pid, String assigned, String cudaVisibleDevices,
+                String withTwoVisibleGpus, int engineGpus,
                 String withEngineGpus, long startMillis, long endMillis) {
             this.partition = partition;
             this.executorId = executorId;
             this.pid = pid;
             this.assigned = assigned;
-            this.withFourGpus = withFourGpus;
+            this.cudaVisibleDevices = cudaVisibleDevices;
+            this.withTwoVisibleGpus = withTwoVisibleGpus;
             this.engineGpus = engineGpus;
             this.withEngineGpus = withEngineGpus;
             this.startMillis = startMillis;
@@ -301,7 +340,7 @@ class DevicePlacementTest {
         @Override
         public String toString() {
             return "partition " + partition + ": executor " + executorId + " (pid " + pid + ") assigned gpu "
-                    + assigned + " -> auto with 4 GPUs: " + withFourGpus + ", auto with the engine's " + engineGpus
+                    + assigned + ", CUDA_VISIBLE_DEVICES=" + cudaVisibleDevices + " -> auto with 2 GPUs: " + withTwoVisibleGpus + ", auto with the engine's " + engineGpus
                     + ": " + withEngineGpus + " [" + startMillis + ".." + endMillis + "]";
         }
     }
@@ -313,14 +352,14 @@ class DevicePlacementTest {
         @Override
         public Placement call(Integer partition) throws Exception {
             Optional<String> assigned = DevicePlacement.assignedGpu(TaskContext.get());
-            String withFourGpus = describe(DeviceChoice.AUTO, assigned, 4);
+            String withTwoVisibleGpus = describe(DeviceChoice.AUTO, assigned, 2);
             Engine engine = PyTorchRuntime.engine();
             int engineGpus = engine.hasCapability(StandardCapabilities.CUDA) ? engine.getGpuCount() : 0;
             String withEngineGpus = describe(DeviceChoice.AUTO, assigned, engineGpus);
             long start = System.currentTimeMillis();
             Thread.sleep(1000); // long enough for the two task slots of an executor to overlap
             return new Placement(partition, SparkEnv.get().executorId(), ProcessHandle.current().pid(),
-                    assigned.orElse(null), withFourGpus, engineGpus, withEngineGpus, start, System.currentTimeMillis());
+                    assigned.orElse(null), System.getenv(DevicePlacement.CUDA_VISIBLE_DEVICES), withTwoVisibleGpus, engineGpus, withEngineGpus, start, System.currentTimeMillis());
         }
 
         private static String describe(DeviceChoice choice, Optional<String> assigned, int visibleGpus) {
