@@ -59,6 +59,9 @@ class ScoringSettingsTest {
         assertTrue(sqlError("spark.resnet.std", "1,0,1").contains("must be 3 positive finite numbers"));
         assertTrue(sqlError("spark.resnet.mean", "1,2").contains("must be 3 finite numbers"));
         assertEquals("spark.resnet.normalize='yes' is not true or false", sqlError("spark.resnet.normalize", "yes"));
+        String bf16 = sqlError("spark.resnet.precision", "bf16");
+        assertTrue(bf16.startsWith("spark.resnet.precision='bf16' is refused: ") && bf16.contains("aborts the JVM"), bf16);
+        assertEquals("fp16", sql(Map.of("spark.resnet.precision", "FP16")).get(ScoringSettings.PRECISION));
         String both = assertThrows(InvalidSettingException.class,
                 () -> sql(Map.of("spark.resnet.resizeSize", "0", "spark.resnet.cropSize", "0"))).getMessage();
         assertTrue(both.startsWith("spark.resnet.resizeSize and spark.resnet.cropSize: neither resize nor crop"), both);
