@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The batch scoring job: {@code spark-submit --class io.resnetspark.job.ScoringJob app.jar [options]},
- * or {@code jobs/score [options]}. With no options at all it runs the embedded default: the sample
- * images in the jar, seeded (not pretrained) weights, local output, a table of results.
+ * or {@code jobs/score [options]}. Without an input, an output or a config file it runs the
+ * embedded default: the sample images in the jar, seeded (not pretrained) weights, local output, a
+ * table of results (other options, such as {@code --conf model.device=gpu}, apply to it).
  *
  * <p>Exit codes: 0 success; 2 configuration error (nothing ran); 3 failure budget exceeded (the
  * run was not published); 4 runtime failure. The last line of standard output is always the run
@@ -34,7 +35,7 @@ import picocli.CommandLine.Option;
 @Command(name = "score", mixinStandardHelpOptions = true, version = "resnet-spark 0.1.0",
         description = "Score images with a ResNet on Spark and write logits with provenance.%n"
                 + "Precedence: defaults < --config file < named flags < --conf key=value (in order).%n"
-                + "Without any option: the embedded default run over the sample images.")
+                + "Without --input, --output or --config: the embedded default run over the sample images.")
 public final class ScoringJob implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringJob.class);
@@ -68,10 +69,14 @@ public final class ScoringJob implements Callable<Integer> {
             description = "Print the first N result rows as a table (default: 20 for the embedded run, else 0).")
     int show;
 
-    private final boolean embedded;
-
-    ScoringJob(boolean embedded) {
-        this.embedded = embedded;
+    /**
+     * Whether this is the embedded default run: nothing says what to read or where to write (no
+     * --input, --output, --config, input.* or output.* override), so the job scores the sample
+     * images, with whatever else was given (say --conf model.device=gpu).
+     */
+    private boolean embedded() {
+        return input == null && output == null && configFile == null
+                && overrides.stream().noneMatch(o -> o.startsWith("input.") || o.startsWith("output."));
     }
 
     public static void main(String[] args) {
@@ -80,7 +85,7 @@ public final class ScoringJob implements Callable<Integer> {
 
     /** Runs the job and returns its exit code. */
     public static int run(String... args) {
-        ScoringJob job = new ScoringJob(args.length == 0);
+        ScoringJob job = new ScoringJob();
         // A flag given twice takes its last value, so wrappers can append overrides to a base command.
         CommandLine cli = new CommandLine(job).setOverwrittenOptionsAllowed(true);
         cli.setParameterExceptionHandler((e, a) -> {
@@ -101,6 +106,7 @@ public final class ScoringJob implements Callable<Integer> {
         ConfigLayers layers = new ConfigLayers();
         JobConfig config;
         String id;
+        boolean embedded = embedded();
         try {
             if (embedded) {
                 embeddedDefaults(layers);

@@ -60,6 +60,11 @@ class ScoringJobPrecisionTest {
         assertTrue(error.contains("device=gpu:0 asks for a GPU, but the PyTorch engine sees no GPU: this is the CPU build"
                 + " (pytorch-native-cpu); deploy the jar built with -Pcu118"), error);
         assertTrue(!error.contains("\n"), error);
+
+        // As a new user tries it first: the embedded default run, asked to use the GPU.
+        ScoringJobTest.Outcome demo = ScoringJobTest.score("--conf", "model.device=gpu");
+        assertEquals(4, demo.exitCode(), demo.stdout());
+        assertTrue(demo.summary().get("error").getAsString().contains("asks for a GPU"), demo.summary().toString());
     }
 
     @Test
