@@ -71,8 +71,8 @@ class ScoringJobPrecisionTest {
     void bf16IsAConfigurationErrorWithTheReason() {
         ScoringJobTest.Outcome outcome = ScoringJobTest.score(args("bf16", "--conf", "model.precision=bf16"));
         assertEquals(2, outcome.exitCode(), outcome.stdout());
-        assertTrue(outcome.summary().get("error").getAsString().contains("model.precision: precision bf16 is not"
-                + " supported: DJL's PyTorch engine aborts the JVM"), outcome.stdout());
+        assertTrue(outcome.summary().get("error").getAsString().contains("model.precision='bf16' is refused:"
+                + " precision bf16 is not supported: DJL's PyTorch engine aborts the JVM"), outcome.stdout());
         ScoringJobTest.Outcome fp16 = ScoringJobTest.score(args("fp16", "--conf", "model.precision=fp16",
                 "--conf", "model.device=cpu"));
         assertEquals(4, fp16.exitCode(), fp16.stdout());
