@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.resnetspark.options.ScoringOptions;
 import io.resnetspark.options.ScoringSettings;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -21,21 +22,38 @@ record JobConfig(
         Run run,
         Config resolved) {
 
-    /** What to read. */
+    /** What to read; maxFilesPerTrigger bounds a stream's micro-batches (0: no bound). */
     record Input(String format, String path, String table, boolean recursive, String fileFilter,
-            String imageColumn, String idColumn) {}
+            String imageColumn, String idColumn, int maxFilesPerTrigger) {}
 
     /** Optional output columns (labels for the top-k are a scoring setting). */
     record Columns(boolean probabilities, int topK, boolean embedding) {}
 
-    /** Where the rows go. */
-    record Output(String path, String table, String format, int partitions) {}
+    /** Where the rows go; mergeSchema lets a run change a Delta table's columns. */
+    record Output(String path, String table, String format, int partitions, boolean mergeSchema) {
 
-    /** This run: its id, incremental mode and the failure budget. */
-    record Run(String id, boolean incremental, double maxInvalidFraction) {}
+        boolean delta() {
+            return format.equals("delta");
+        }
+    }
+
+    /**
+     * This run: its id, incremental mode, the failure budget, and for {@code mode = stream} the
+     * trigger (null: available-now, else the processing-time interval) and the checkpoint
+     * (null: under the output).
+     */
+    record Run(String id, boolean incremental, double maxInvalidFraction, String mode, Duration trigger,
+            String checkpoint) {
+
+        boolean stream() {
+            return mode.equals("stream");
+        }
+    }
 
     private static final List<String> INPUT_FORMATS = List.of("images", "parquet", "orc", "table");
-    private static final List<String> OUTPUT_FORMATS = List.of("parquet", "json", "orc");
+    private static final List<String> OUTPUT_FORMATS = List.of("parquet", "json", "orc", "delta");
+    private static final List<String> RUN_MODES = List.of("batch", "stream");
+    private static final String AVAILABLE_NOW = "available-now";
 
     static JobConfig from(Config c) {
         try {
@@ -61,7 +79,7 @@ record JobConfig(
         String idColumn = orDefault(optional(c, "input.id-column"), images ? "path" : null,
                 () -> "input.id-column is required when input.format = " + inputFormat);
         Input input = new Input(inputFormat, inputPath, inputTable, c.getBoolean("input.recursive"),
-                c.getString("input.file-filter"), imageColumn, idColumn);
+                c.getString("input.file-filter"), imageColumn, idColumn, atLeastZero(c, "input.max-files-per-trigger"));
 
         // The job keeps invalid rows (with their reason) and applies its own run-wide budget.
         ScoringOptions scoring = JobSettings.read(c).with(ScoringSettings.HANDLE_INVALID, "keep");
@@ -77,7 +95,7 @@ record JobConfig(
                     "output.table must be a table name, optionally database.table, got '" + outputTable + "'");
         }
         Output output = new Output(outputPath, outputTable, oneOf(c, "output.format", OUTPUT_FORMATS),
-                atLeastZero(c, "output.partitions"));
+                atLeastZero(c, "output.partitions"), c.getBoolean("output.merge-schema"));
 
         String runId = optional(c, "run.id");
         if (runId != null) {
@@ -86,8 +104,35 @@ record JobConfig(
         }
         double budget = c.getDouble("run.max-invalid-fraction");
         require(budget >= 0 && budget <= 1, "run.max-invalid-fraction must be within [0, 1], got " + budget);
-        Run run = new Run(runId, c.getBoolean("run.incremental"), budget);
+        String mode = oneOf(c, "run.mode", RUN_MODES);
+        if (mode.equals("stream")) {
+            // Only Delta's idempotent writes let a restarted stream replay a micro-batch without doubling it.
+            require(output.delta(), "run.mode = stream needs output.format = delta (got " + output.format()
+                    + "): a restarted stream replays its last micro-batch, and only Delta's idempotent writes"
+                    + " keep that from writing its rows twice");
+            require(images, "run.mode = stream reads new image files: it needs input.format = images (got "
+                    + inputFormat + ")");
+            require(!c.getBoolean("run.incremental"), "run.incremental does not apply to run.mode = stream: the"
+                    + " stream's checkpoint already remembers which files it scored");
+        }
+        Run run = new Run(runId, c.getBoolean("run.incremental"), budget, mode, trigger(c), optional(c, "run.checkpoint"));
         return new JobConfig(input, scoring, columns, output, run, c);
+    }
+
+    /** run.trigger: available-now, or a processing-time interval such as "10 minutes". */
+    private static Duration trigger(Config c) {
+        if (c.getString("run.trigger").equalsIgnoreCase(AVAILABLE_NOW)) {
+            return null;
+        }
+        try {
+            Duration interval = c.getDuration("run.trigger");
+            require(!interval.isNegative() && !interval.isZero(), "run.trigger must be " + AVAILABLE_NOW
+                    + " or a positive interval such as \"10 minutes\", got '" + c.getString("run.trigger") + "'");
+            return interval;
+        } catch (ConfigException.BadValue e) {
+            throw new JobConfigException("run.trigger must be " + AVAILABLE_NOW + " or an interval such as \"10 minutes\","
+                    + " got '" + c.getString("run.trigger") + "'", e);
+        }
     }
 
     private static String optional(Config c, String key) {

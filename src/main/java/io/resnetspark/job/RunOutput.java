@@ -40,6 +40,16 @@ final class RunOutput {
         return staging;
     }
 
+    /** A staging directory of its own for one part of a run (a stream's micro-batch). */
+    Path staging(String part) {
+        return new Path(root, "_staging/" + RUN_PARTITION + "=" + runId + "." + part + "." + UUID.randomUUID());
+    }
+
+    /** Deletes a staging directory made by {@link #staging(String)}. */
+    void discard(Path partStaging) throws IOException {
+        fs.delete(partStaging, true);
+    }
+
     Path published() {
         return new Path(root, RUN_PARTITION + "=" + runId);
     }
@@ -59,6 +69,22 @@ final class RunOutput {
         rename(staging, target);
         if (retired != null) {
             fs.delete(retired, true);
+        }
+    }
+
+    /**
+     * Drops what earlier attempts of this run id left in staging (a driver that died before it
+     * could clean up); they were never published. Runs with the same id at the same time are not
+     * supported: the last to publish wins anyway.
+     */
+    void discardStaleStaging() throws IOException {
+        Path dir = staging.getParent();
+        if (!fs.exists(dir)) {
+            return;
+        }
+        String prefix = RUN_PARTITION + "=" + runId + ".";
+        for (org.apache.hadoop.fs.FileStatus stale : fs.listStatus(dir, p -> p.getName().startsWith(prefix))) {
+            fs.delete(stale.getPath(), true);
         }
     }
 

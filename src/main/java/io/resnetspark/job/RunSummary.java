@@ -44,6 +44,8 @@ final class RunSummary {
         fields.put("run_id", runId);
         fields.put("input", config.input().format().equals("table") ? config.input().table() : config.input().path());
         fields.put("output", output);
+        fields.put("output_format", config.output().format());
+        fields.put("mode", config.run().mode());
         fields.put("arch", config.scoring().get(ScoringSettings.ARCH));
         fields.put("weights_fingerprint", fingerprint);
         fields.put("preprocessing", preprocessing);
@@ -72,6 +74,22 @@ final class RunSummary {
     void tf32(Tf32Status status) {
         fields.put("precision", status.precision());
         fields.put("tf32", status.asJson());
+    }
+
+    /** The Delta table version the run committed (output.format = delta). */
+    void deltaVersion(long version) {
+        fields.put("delta_version", version);
+    }
+
+    Long deltaVersion() {
+        return (Long) fields.get("delta_version");
+    }
+
+    /** A streaming run: its checkpoint, and how many micro-batches it wrote and found written already. */
+    void stream(String checkpoint, long microBatches, long alreadyCommitted) {
+        fields.put("checkpoint", checkpoint);
+        fields.put("micro_batches", microBatches);
+        fields.put("micro_batches_already_committed", alreadyCommitted);
     }
 
     void skipped(long count) {

@@ -3,6 +3,7 @@ package io.resnetspark.job;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
+import io.resnetspark.spark.DeltaSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -43,10 +44,10 @@ public final class ScoringJob implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "PATH", description = "Images directory or glob, or a Parquet/ORC path (input.path).")
     String input;
 
-    @Option(names = "--output", paramLabel = "PATH", description = "Output directory; one run_id=<id> sub-directory per run (output.path).")
+    @Option(names = "--output", paramLabel = "PATH", description = "Output directory (one run_id=<id> sub-directory per run) or Delta table path (output.path).")
     String output;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "Output format: parquet, json or orc (output.format).")
+    @Option(names = "--format", paramLabel = "FORMAT", description = "Output format: parquet, json, orc or delta (output.format).")
     String format;
 
     @Option(names = "--arch", paramLabel = "NAME", description = "resnet18, resnet34, resnet50, resnet101 or resnet152 (model.arch).")
@@ -130,14 +131,19 @@ public final class ScoringJob implements Callable<Integer> {
         runId = id;
         LOG.info("resolved configuration: {}", ConfigLayers.render(config.resolved()));
         SparkSession.Builder builder = SparkSession.builder().appName("resnet-score " + id);
-        for (Map.Entry<String, String> property : layers.sparkProperties().entrySet()) {
+        Map<String, String> properties = new java.util.LinkedHashMap<>(layers.sparkProperties());
+        if (config.output().delta()) {
+            properties.putAll(DeltaSession.settings(properties));
+        }
+        for (Map.Entry<String, String> property : properties.entrySet()) {
             builder = builder.config(property.getKey(), property.getValue());
         }
         SparkSession spark = builder.getOrCreate();
         try {
             RunSummary summary;
             try {
-                summary = new ScoringRun(spark, config, id).execute();
+                summary = config.run().stream() ? new StreamingRun(spark, config, id).execute()
+                        : new ScoringRun(spark, config, id).execute();
             } catch (JobConfigException e) {
                 return configError(e);
             }
@@ -176,10 +182,14 @@ public final class ScoringJob implements Callable<Integer> {
     }
 
     private static void showResults(SparkSession spark, JobConfig config, String id, int rows) {
+        String location = ScoringRun.outputLocation(spark, config);
         Dataset<Row> published = config.output().table() != null
                 ? spark.table(config.output().table()).where(col(RunOutput.RUN_PARTITION).equalTo(id))
-                : spark.read().format(config.output().format()).load(new org.apache.hadoop.fs.Path(
-                        ScoringRun.outputLocation(spark, config), RunOutput.RUN_PARTITION + "=" + id).toString());
+                : config.output().delta()
+                        ? spark.read().format(DeltaTableOutput.FORMAT).load(location)
+                                .where(col(RunOutput.RUN_PARTITION).equalTo(id))
+                        : spark.read().format(config.output().format()).load(new org.apache.hadoop.fs.Path(
+                                location, RunOutput.RUN_PARTITION + "=" + id).toString());
         List<Column> columns = new ArrayList<>();
         columns.add(expr("element_at(split(" + config.input().idColumn() + ", '/'), -1)").as("image"));
         if (config.columns().topK() > 0) {

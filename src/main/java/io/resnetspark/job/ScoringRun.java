@@ -1,34 +1,26 @@
 package io.resnetspark.job;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.current_timestamp;
-import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.lit;
 
 import io.resnetspark.options.ScoringSettings;
 import io.resnetspark.spark.InputKind;
-import io.resnetspark.spark.ResNetTransformer;
 import io.resnetspark.spark.ScoringMetrics;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One scoring run: read the input, skip what earlier runs scored (incremental mode), score with
- * {@link ResNetTransformer}, write the rows with their provenance to a staging directory, check
- * the failure budget, and publish the run atomically.
+ * One batch scoring run: read the input, skip what earlier runs scored (incremental mode), score
+ * ({@link RowScoring}), write the rows with their provenance to a staging directory, check the
+ * failure budget, and publish the run atomically: a directory rename ({@link RunOutput}) or one
+ * Delta commit ({@link DeltaTableOutput}).
  */
 final class ScoringRun {
 
@@ -51,46 +43,49 @@ final class ScoringRun {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         JobConfig.Input in = config.input();
         Dataset<Row> input = read(in, hadoop);
-        checkColumns(input);
-        ResNetTransformer transformer = transformer();
-        transformer.transformSchema(input.schema());
-        String fingerprint = transformer.weightsFingerprint(hadoop);
-        String preprocessing = transformer.options().preprocessingSignature();
+        checkColumns(config, input);
+        RowScoring scoring = new RowScoring(spark, config, input.schema(), hadoop);
         RunOutput output = new RunOutput(outputLocation(spark, config), runId, hadoop);
-        RunSummary summary = new RunSummary(runId, config, fingerprint, preprocessing, output.root().toString(),
-                spark.version());
+        DeltaTableOutput delta = config.output().delta()
+                ? new DeltaTableOutput(spark, output.root().toString(), config.output().mergeSchema()) : null;
+        RunSummary summary = newSummary(spark, config, runId, scoring, output);
         if (in.format().equals("images")) {
             summary.excluded(excluded);
         }
-        summary.tf32(Tf32Status.of(spark.sparkContext().getConf(), config.scoring().get(ScoringSettings.PRECISION)));
 
-        if (config.run().incremental() && output.hasPublishedRuns()) {
-            Dataset<Row> done = spark.read().format(config.output().format()).load(output.root().toString())
-                    .filter(col("weights_fingerprint").equalTo(fingerprint)
-                            .and(col("preprocessing").equalTo(preprocessing))
-                            .and(col("error").isNull())
-                            .and(col(RunOutput.RUN_PARTITION).notEqual(runId)))
-                    .select(in.idColumn()).distinct();
-            long before = input.count();
-            input = input.join(done, input.col(in.idColumn()).equalTo(done.col(in.idColumn())), "left_anti");
-            summary.skipped(before - input.count());
+        if (config.run().incremental()) {
+            Dataset<Row> done = scoredBefore(output, delta, scoring);
+            if (done != null) {
+                long before = input.count();
+                input = input.join(done, input.col(in.idColumn()).equalTo(done.col(in.idColumn())), "left_anti");
+                summary.skipped(before - input.count());
+            }
         }
 
         ScoringMetrics metrics = ScoringMetrics.register(spark.sparkContext());
-        Dataset<Row> rows = transformer.withMetrics(metrics).transform(input).select(outputColumns(fingerprint, preprocessing));
-        if (config.output().partitions() > 0) {
-            rows = rows.repartition(config.output().partitions());
+        Dataset<Row> rows = scoring.score(input, metrics);
+        // A Delta run is staged as Parquet and copied into the table in one commit once it passed
+        // its budget: what is staged never shows in the table.
+        String stagingFormat = delta != null ? "parquet" : config.output().format();
+        if (delta != null) {
+            delta.checkSchema(rows.schema());
+            output.discardStaleStaging();
         }
         try {
-            rows.write().format(config.output().format()).save(output.staging().toString());
-            summary.counted(metrics, outcomes(output));
+            rows.write().format(stagingFormat).save(output.staging().toString());
+            summary.counted(metrics, scoring.outcomes(stagingFormat, output.staging().toString()));
             if (summary.overBudget()) {
                 output.discard();
                 summary.finish(RunSummary.Status.FAILURE_BUDGET_EXCEEDED, start);
             } else {
-                output.publish();
+                if (delta != null) {
+                    summary.deltaVersion(delta.replaceRun(spark.read().parquet(output.staging().toString()), runId));
+                    output.discard();
+                } else {
+                    output.publish();
+                }
                 if (config.output().table() != null) {
-                    registerTable(output);
+                    registerTable(spark, config, output.root().toString());
                 }
                 summary.finish(RunSummary.Status.SUCCEEDED, start);
             }
@@ -100,11 +95,39 @@ final class ScoringRun {
         }
         summary.writtenTo(output.writeSummary(summary.toJson()).toString());
         if (summary.status() == RunSummary.Status.SUCCEEDED) {
-            LOG.info("run {} published to {}: {} images scored", runId, output.published(), summary.scored());
+            LOG.info("run {} published to {}: {} images scored", runId,
+                    delta != null ? delta.path() + " (Delta version " + summary.deltaVersion() + ")" : output.published(),
+                    summary.scored());
         } else {
             LOG.warn("run {} not published: {}", runId, summary.status());
         }
         return summary;
+    }
+
+    /** The summary fields every run has, batch or stream. */
+    static RunSummary newSummary(SparkSession spark, JobConfig config, String runId, RowScoring scoring,
+            RunOutput output) {
+        RunSummary summary = new RunSummary(runId, config, scoring.fingerprint(), scoring.preprocessing(),
+                output.root().toString(), spark.version());
+        summary.tf32(Tf32Status.of(spark.sparkContext().getConf(), config.scoring().get(ScoringSettings.PRECISION)));
+        return summary;
+    }
+
+    /** Ids that earlier runs scored without error with these weights and preprocessing; null: none. */
+    private Dataset<Row> scoredBefore(RunOutput output, DeltaTableOutput delta, RowScoring scoring) throws IOException {
+        String id = config.input().idColumn();
+        if (delta != null) {
+            return delta.exists() ? delta.scoredBefore(id, scoring.fingerprint(), scoring.preprocessing(), runId) : null;
+        }
+        if (!output.hasPublishedRuns()) {
+            return null;
+        }
+        return spark.read().format(config.output().format()).load(output.root().toString())
+                .filter(col("weights_fingerprint").equalTo(scoring.fingerprint())
+                        .and(col("preprocessing").equalTo(scoring.preprocessing()))
+                        .and(col("error").isNull())
+                        .and(col(RunOutput.RUN_PARTITION).notEqual(runId)))
+                .select(id).distinct();
     }
 
     /**
@@ -120,32 +143,19 @@ final class ScoringRun {
     }
 
     /**
-     * Makes the output a catalog table: an external table over the output directory, whose
-     * run_id=... directories are its partitions. The data stays where the atomic publish put it,
-     * so a table reader, like a path reader, sees whole runs only.
+     * Makes the output a catalog table over the output directory. Parquet, JSON, ORC: an external
+     * table whose run_id=... directories are its partitions; the data stays where the atomic
+     * publish put it, so a table reader, like a path reader, sees whole runs only. Delta: a table
+     * over the Delta log, which already knows its partitions and versions.
      */
-    private void registerTable(RunOutput output) {
+    static void registerTable(SparkSession spark, JobConfig config, String location) {
         String table = config.output().table();
         spark.sql("CREATE TABLE IF NOT EXISTS " + table + " USING " + config.output().format()
-                + " LOCATION '" + output.root().toString().replace("'", "\\'") + "'");
-        spark.sql("REFRESH TABLE " + table);
-        spark.catalog().recoverPartitions(table);
-    }
-
-    /**
-     * Rows per outcome, counted from what was written: exact even when Spark re-ran tasks (a
-     * re-executed map task can count twice in accumulators). Key: null for scored rows, else the
-     * reason code of the error.
-     */
-    private Map<String, Long> outcomes(RunOutput output) {
-        Map<String, Long> counts = new TreeMap<>(java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
-        List<Row> grouped = spark.read().format(config.output().format()).load(output.staging().toString())
-                .select(expr("substring_index(error, ':', 1)").as("reason"))
-                .groupBy("reason").count().collectAsList();
-        for (Row row : grouped) {
-            counts.put(row.isNullAt(0) ? null : row.getString(0), row.getLong(1));
+                + " LOCATION '" + location.replace("'", "\\'") + "'");
+        if (!config.output().delta()) {
+            spark.sql("REFRESH TABLE " + table);
+            spark.catalog().recoverPartitions(table);
         }
-        return counts;
     }
 
     private Dataset<Row> read(JobConfig.Input in, Configuration hadoop) throws IOException {
@@ -156,14 +166,14 @@ final class ScoringRun {
                     reader = reader.option("recursiveFileLookup", "true");
                 }
                 Dataset<Row> files = reader.load(in.path());
-                List<String> listed = listedFiles(files);
+                List<String> listed = ImageFiles.listed(files);
                 excluded = ExcludedFiles.find(hadoop, in.path(), in.fileFilter(), listed);
                 if (excluded.total() > 0) {
                     LOG.warn("{} files under {} are not scored: {} not matching input.file-filter {}, {} hidden"
                             + " (names starting with '.' or '_'); for example {}", excluded.total(), in.path(),
                             excluded.byFilter(), in.fileFilter(), excluded.hidden(), excluded.examples());
                 }
-                return withEmptyFiles(files, listed);
+                return ImageFiles.withEmptyFiles(spark, files, listed);
             case "table":
                 return spark.table(in.table());
             default:
@@ -171,34 +181,8 @@ final class ScoringRun {
         }
     }
 
-    /**
-     * Spark's binaryFile source never produces a row for a zero-byte file. Such files are listed,
-     * though, so they are added back with empty content: they then come out as invalid rows with
-     * reason "empty" instead of vanishing from the output and the counts.
-     */
-    private Dataset<Row> withEmptyFiles(Dataset<Row> files, List<String> listed) {
-        if (listed.isEmpty()) {
-            return files;
-        }
-        Dataset<Row> all = spark.createDataset(listed, Encoders.STRING()).toDF("path");
-        Dataset<Row> empty = all.join(files.select("path"), all.col("path").equalTo(files.col("path")), "left_anti")
-                .select(col("path"), lit(null).cast("timestamp").as("modificationTime"), lit(0L).as("length"),
-                        lit(new byte[0]).as("content"));
-        return files.unionByName(empty);
-    }
-
-    /** The files Spark listed for a binaryFile input, zero-byte ones included, as Hadoop paths. */
-    private static List<String> listedFiles(Dataset<Row> files) {
-        // inputFiles() gives encoded URIs (file:///a%20b.jpg); the path column the decoded form
-        // that Hadoop's Path prints (file:/a b.jpg).
-        List<String> listed = new ArrayList<>();
-        for (String uri : files.inputFiles()) {
-            listed.add(new org.apache.hadoop.fs.Path(java.net.URI.create(uri)).toString());
-        }
-        return listed;
-    }
-
-    private void checkColumns(Dataset<Row> input) {
+    /** Refuses an input without the configured image and id columns, or with an image column of the wrong type. */
+    static void checkColumns(JobConfig config, Dataset<Row> input) {
         List<String> columns = Arrays.asList(input.columns());
         for (String column : List.of(config.input().imageColumn(), config.input().idColumn())) {
             if (!columns.contains(column)) {
@@ -211,45 +195,5 @@ final class ScoringRun {
         } catch (IllegalArgumentException e) {
             throw new JobConfigException(e.getMessage(), e);
         }
-    }
-
-    private ResNetTransformer transformer() {
-        JobConfig.Columns c = config.columns();
-        ResNetTransformer transformer = new ResNetTransformer()
-                .setInputCol(config.input().imageColumn())
-                .setOptions(config.scoring());
-        if (c.probabilities()) {
-            transformer.setProbabilitiesCol("probabilities");
-        }
-        if (c.topK() > 0) {
-            transformer.setTopKCol("top_k").setTopK(c.topK());
-        }
-        if (c.embedding()) {
-            transformer.setEmbeddingCol("embedding");
-        }
-        return transformer;
-    }
-
-    /** id, logits, the optional columns, error, then provenance; the image bytes are not copied. */
-    private Column[] outputColumns(String fingerprint, String preprocessing) {
-        List<Column> columns = new ArrayList<>();
-        columns.add(col(config.input().idColumn()));
-        columns.add(col("logits"));
-        if (config.columns().probabilities()) {
-            columns.add(col("probabilities"));
-        }
-        if (config.columns().topK() > 0) {
-            columns.add(col("top_k"));
-        }
-        if (config.columns().embedding()) {
-            columns.add(col("embedding"));
-        }
-        columns.add(col("error"));
-        columns.add(lit(config.scoring().get(ScoringSettings.ARCH)).as("arch"));
-        columns.add(lit(config.scoring().get(ScoringSettings.PRECISION)).as("precision"));
-        columns.add(lit(fingerprint).as("weights_fingerprint"));
-        columns.add(lit(preprocessing).as("preprocessing"));
-        columns.add(current_timestamp().as("scored_at"));
-        return columns.toArray(new Column[0]);
     }
 }

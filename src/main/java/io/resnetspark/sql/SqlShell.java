@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import io.resnetspark.spark.DeltaSession;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -106,9 +107,13 @@ public final class SqlShell implements Callable<Integer> {
         List<String> statements = split(text);
         SparkSession.Builder builder = SparkSession.builder()
                 .appName("resnet-sql")
-                .master(master != null ? master : System.getProperty("spark.master", "local[*]"))
-                .config("spark.sql.extensions", ResNetSqlExtensions.class.getName());
-        for (Map.Entry<String, String> entry : conf.entrySet()) {
+                .master(master != null ? master : System.getProperty("spark.master", "local[*]"));
+        // The ResNet functions, and Delta Lake's SQL so that the job's Delta output can be queried
+        // (SELECT ... FROM delta.`<output path>`).
+        Map<String, String> settings = new java.util.LinkedHashMap<>(conf);
+        settings.putIfAbsent(DeltaSession.EXTENSIONS_KEY, ResNetSqlExtensions.class.getName());
+        settings.putAll(DeltaSession.settings(settings));
+        for (Map.Entry<String, String> entry : settings.entrySet()) {
             builder.config(entry.getKey(), entry.getValue());
         }
         SparkSession spark = builder.getOrCreate();
