@@ -1,5 +1,7 @@
 package io.resnetspark.job;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.input_file_name;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.delta.tables.DeltaTable;
 import io.resnetspark.testing.LocalClusterSpark;
 import io.resnetspark.testing.SparkTestSession;
 import io.resnetspark.testing.TestImages;
@@ -26,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -82,6 +86,17 @@ class StandaloneClusterJobTest {
     private static final int WORKERS = 2;
     private static final String RUN_1 = "cluster-run-1";
     private static final String RUN_2 = "cluster-run-2-killed";
+    private static final String DELTA_OTHER = "delta-other";
+    private static final String DELTA_KILLED = "delta-killed";
+    /** Images of the Delta tests, one of them corrupt: few, so that the many runs stay short. */
+    private static final int DELTA_IMAGES = 40;
+    private static final int STREAM_FILES_PER_BATCH = 4;
+    private static final String[] DELTA = {"--format", "delta"};
+    private static final String[] STREAM = {"--format", "delta", "--conf", "run.mode=stream",
+            "--conf", "input.max-files-per-trigger=" + STREAM_FILES_PER_BATCH};
+    /** Seeds the kill points: a failure can be rerun with the same fractions of a run. */
+    private static final long KILL_SEED = 11;
+    private static final Duration POLL = Duration.ofMillis(20);
     private static final Duration JAR_BUILD_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration DRIVER_TIMEOUT = Duration.ofMinutes(3);
     private static final String LOAD_1 = "(model load #1 in this JVM)";
@@ -94,7 +109,7 @@ class StandaloneClusterJobTest {
      */
     private static final List<String> APPLICATION_ONLY_JARS = List.of("/ai/djl/", "/info/picocli/",
             "/com/typesafe/config/", "/com/twelvemonkeys/", "/com/google/code/gson/", "/net/java/dev/jna/",
-            "/org/junit/", "/org/opentest4j/", "/org/apiguardian/");
+            "/org/junit/", "/org/opentest4j/", "/org/apiguardian/", "/io/delta/");
 
     @TempDir static Path dir;
 
@@ -284,6 +299,177 @@ class StandaloneClusterJobTest {
                 RUN_1, run.exitCode(), run.took().toMillis() / 1e3, counts, loads);
     }
 
+    @Test
+    @Order(4)
+    void aDeltaRunWhoseDriverIsKilledAnywhereIsNeverSeenHalfWrittenAndItsRerunLeavesOneRowPerImage() throws Exception {
+        Path input = Files.createDirectories(dir.resolve("delta-images"));
+        Set<String> corrupt = Set.of(id(Files.writeString(input.resolve("broken-text.png"), "this is not an image")));
+        Set<String> inputs = union(writeGoodImages(input, "delta", DELTA_IMAGES - 1, 2000), corrupt);
+        Path table = dir.resolve("delta-output");
+
+        // A second run id in the same table, which none of the killed run's attempts may touch. How
+        // long it takes is the yardstick for the kill points.
+        long started = System.nanoTime();
+        Submission other = awaitDriver(startDriver("delta-other", input, table, DELTA_OTHER, DELTA));
+        Duration fullRun = Duration.ofNanos(System.nanoTime() - started);
+        assertSucceeded(other, inputs.size() - corrupt.size(), corrupt.size());
+        Map<Long, String> committedBy = new TreeMap<>();
+        committedBy.put(assertCommitted(other, table), other.name());
+
+        Random random = new Random(KILL_SEED);
+        List<KillPoint> points = List.of(
+                KillPoint.at(fraction(random, 0.10, 0.40), fullRun),
+                // The table has none of the run's rows yet: this attempt's commit is its first.
+                KillPoint.on("just after a new table version appeared", DiskState::committedSince),
+                // Scoring is over and the rows are staged; the commit that copies them is under way.
+                KillPoint.on("just after its rows were staged", DiskState::stagedSince),
+                KillPoint.at(fraction(random, 0.40, 0.75), fullRun),
+                KillPoint.at(fraction(random, 0.75, 1.00), fullRun));
+        List<DriverKill> kills = new ArrayList<>();
+        for (int i = 0; i < points.size(); i++) {
+            DriverKill kill = runAndKill("delta-kill-" + (i + 1), input, table, DELTA_KILLED, points.get(i), DELTA);
+            kills.add(kill);
+            for (long v = kill.before().version() + 1; v <= kill.after().version(); v++) {
+                committedBy.put(v, kill.name());
+            }
+            System.out.printf("delta kill %d: %s%n", i + 1, kill);
+        }
+        assertTrue(kills.get(1).killed() && kills.get(1).after().version() > kills.get(1).before().version(),
+                "the kill after a commit landed after one: " + kills.get(1));
+        assertTrue(kills.get(2).killed() && kills.get(2).atKill().stagedSince(kills.get(2).before()),
+                "the kill after staging landed after it: " + kills.get(2));
+
+        Submission rerun = awaitDriver(startDriver("delta-rerun", input, table, DELTA_KILLED, DELTA));
+        assertSucceeded(rerun, inputs.size() - corrupt.size(), corrupt.size());
+        long rerunVersion = assertCommitted(rerun, table);
+        committedBy.put(rerunVersion, rerun.name());
+
+        // Now: one row per input for each run id, with the contents a run writes.
+        Dataset<Row> now = reader().read().format("delta").load(table.toString());
+        for (String runId : List.of(DELTA_OTHER, DELTA_KILLED)) {
+            assertExactlyOneRowPerImage(rowsPerImage(now, runId), inputs, "latest version, run " + runId);
+            assertRowContents(now.filter("run_id = '" + runId + "'"), corrupt, "latest version, run " + runId);
+        }
+        assertEquals(List.of("run_id"), DeltaTable.forPath(reader(), table.toString()).detail()
+                .select("partitionColumns").first().getList(0), "the table is partitioned by run_id");
+
+        // Every version a reader could ever have read: whole runs only; each commit of the killed
+        // run replaces all its rows (no file of the attempt before survives it) and leaves the other
+        // run's files exactly as they were.
+        List<TableVersion> history = tableHistory(table);
+        assertEquals(committedBy.keySet(), history.stream().map(TableVersion::version).collect(Collectors.toSet()),
+                "the table's versions are those the drivers were seen to commit: " + committedBy);
+        TableVersion previous = null;
+        for (TableVersion version : history) {
+            String what = version + ", committed by " + committedBy.get(version.version());
+            System.out.println("delta " + what);
+            assertTrue(Set.of(DELTA_OTHER, DELTA_KILLED).containsAll(version.runs()), what + ": only the test's run ids");
+            for (String runId : version.runs()) {
+                assertExactlyOneRowPerImage(version.rowsOf(runId), inputs, what + ", run " + runId);
+            }
+            assertTrue(version.runs().contains(DELTA_OTHER), what + ": " + DELTA_OTHER + " is in every version");
+            if (previous == null) {
+                assertEquals(Set.of(DELTA_OTHER), version.runs(), what + ": the first version is the other run's");
+            } else {
+                assertEquals(previous.filesOf(DELTA_OTHER), version.filesOf(DELTA_OTHER),
+                        what + ": the files of " + DELTA_OTHER + " are untouched");
+                assertTrue(version.runs().contains(DELTA_KILLED), what + ": a later version is a commit of " + DELTA_KILLED);
+                Set<String> kept = new TreeSet<>(version.filesOf(DELTA_KILLED));
+                kept.retainAll(previous.filesOf(DELTA_KILLED));
+                assertTrue(kept.isEmpty(), what + ": replaces the rows of " + DELTA_KILLED + " as a whole; kept " + kept);
+            }
+            previous = version;
+        }
+        assertEquals(rerunVersion, previous.version(), "the rerun's commit is the latest version");
+        System.out.printf("delta: full run %.1f s (%s), kills %s, rerun %.1f s; %d versions%n",
+                fullRun.toMillis() / 1e3, other.name(), kills.stream().map(k -> String.format("%.1f s", k.seconds()))
+                        .collect(Collectors.toList()), rerun.took().toMillis() / 1e3, history.size());
+    }
+
+    @Test
+    @Order(5)
+    void aStreamWhoseDriverIsKilledMidRunNeitherLosesNorDoublesAFileWhenRestarted() throws Exception {
+        Path input = Files.createDirectories(dir.resolve("stream-images"));
+        Path table = dir.resolve("stream-output");
+        Set<String> corrupt = new TreeSet<>();
+
+        // Round 1, scored by a stream run that completes: the yardstick for the random kill.
+        corrupt.add(id(Files.writeString(input.resolve("broken-text.png"), "this is not an image")));
+        Set<String> round1 = union(writeGoodImages(input, "stream-a", 11, 3000), corrupt);
+        long started = System.nanoTime();
+        Submission first = awaitDriver(startDriver("stream-1", input, table, "stream-1", STREAM));
+        Duration fullRun = Duration.ofNanos(System.nanoTime() - started);
+        assertSucceeded(first, round1.size() - 1, 1);
+        assertEquals((round1.size() + STREAM_FILES_PER_BATCH - 1) / STREAM_FILES_PER_BATCH,
+                first.summary().get("micro_batches").getAsLong(), "micro-batches of " + first.summary());
+
+        // Round 2, and a run killed as soon as its first micro-batch is in the table: most likely
+        // before the checkpoint recorded that batch as done, so the restart replays it.
+        Set<String> round2 = writeGoodImages(input, "stream-b", 12, 3100);
+        DriverKill afterCommit = runAndKill("stream-2", input, table, "stream-2",
+                KillPoint.on("just after a new table version appeared", DiskState::committedSince), STREAM);
+        System.out.println("stream kill 1: " + afterCommit);
+        assertTrue(afterCommit.killed() && afterCommit.after().version() > afterCommit.before().version(),
+                "the kill after a micro-batch's commit landed after one: " + afterCommit);
+
+        // Round 3, and a run killed at a random point.
+        Path whole = TestImages.write(dir, "stream-whole.jpg", 100, 80, "jpg", 9);
+        corrupt.add(id(TestImages.truncated(whole, input.resolve("broken-truncated.jpg"), 300)));
+        Set<String> round3 = union(writeGoodImages(input, "stream-c", 7, 3200), Set.of(id(input.resolve("broken-truncated.jpg"))));
+        DriverKill random = runAndKill("stream-3", input, table, "stream-3",
+                KillPoint.at(fraction(new Random(KILL_SEED + 1), 0.20, 0.90), fullRun), STREAM);
+        System.out.println("stream kill 2: " + random);
+
+        // Round 4, and a run to completion.
+        Set<String> round4 = writeGoodImages(input, "stream-d", 8, 3300);
+        long rowsBefore = reader().read().format("delta").load(table.toString()).count();
+        Submission last = awaitDriver(startDriver("stream-4", input, table, "stream-4", STREAM));
+        Dataset<Row> now = reader().read().format("delta").load(table.toString());
+        Dataset<Row> lastRows = now.filter("run_id = 'stream-4'");
+        long lastInvalid = lastRows.filter("error is not null").count();
+        assertSucceeded(last, lastRows.count() - lastInvalid, lastInvalid);
+        assertEquals(now.count() - rowsBefore, lastRows.count(), "the last run's rows are what it added to the table");
+        assertTrue(last.summary().has("micro_batches"), "micro_batches in " + last.summary());
+
+        // Every file of every round exactly once, under the run id of the invocation that committed it.
+        Set<String> all = union(union(round1, round2), union(round3, round4));
+        assertExactlyOneRowPerImage(rowsPerPath(now), all, "stream, latest version");
+        assertRowContents(now, corrupt, "stream, latest version");
+        Map<String, String> runOf = new HashMap<>();
+        now.select("path", "run_id").collectAsList().forEach(r -> runOf.put(id(r.getString(0)), r.getString(1)));
+        assertRunIds(runOf, round1, Set.of("stream-1"));
+        assertRunIds(runOf, round2, Set.of("stream-2", "stream-3", "stream-4"));
+        assertRunIds(runOf, round3, Set.of("stream-3", "stream-4"));
+        assertRunIds(runOf, round4, Set.of("stream-4"));
+        assertTrue(runOf.containsValue("stream-2"), "the killed run's committed micro-batch kept its rows: " + afterCommit);
+
+        // Every version: no path twice; each commit only adds rows, of at most one micro-batch and one run.
+        TableVersion previous = null;
+        for (TableVersion version : tableHistory(table)) {
+            System.out.println("stream " + version);
+            Map<String, Long> rows = version.rowsPerPath();
+            Map<String, Long> doubled = rows.entrySet().stream().filter(e -> e.getValue() > 1)
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
+            assertTrue(doubled.isEmpty(), version + ": no path twice; " + doubled);
+            if (previous != null) {
+                assertTrue(rows.keySet().containsAll(previous.rowsPerPath().keySet()), version + " keeps every earlier row");
+                Set<String> changed = new TreeSet<>();
+                for (String runId : version.runs()) {
+                    if (!version.filesOf(runId).equals(previous.filesOf(runId))) {
+                        changed.add(runId);
+                    }
+                }
+                assertTrue(changed.size() <= 1, version + ": one micro-batch of one run per commit; new rows of " + changed);
+                assertTrue(rows.size() - previous.rowsPerPath().size() <= STREAM_FILES_PER_BATCH,
+                        version + ": at most " + STREAM_FILES_PER_BATCH + " files per micro-batch");
+            }
+            previous = version;
+        }
+        System.out.printf("stream: full run %.1f s, kills at %.1f s and %.1f s, last run %.1f s (%s)%n",
+                fullRun.toMillis() / 1e3, afterCommit.seconds(), random.seconds(), last.took().toMillis() / 1e3,
+                last.summary());
+    }
+
     // ---- the driver -----------------------------------------------------------------------------
 
     /**
@@ -291,6 +477,11 @@ class StandaloneClusterJobTest {
      * shaded jar as the application, and the job's arguments.
      */
     private static Process startDriver(String name, String runId, String... extraJobArgs) throws IOException {
+        return startDriver(name, images, output, runId, extraJobArgs);
+    }
+
+    private static Process startDriver(String name, Path input, Path outputDir, String runId, String... extraJobArgs)
+            throws IOException {
         assertNotNull(jar, "no application jar (see the set-up's failure)");
         Path logs = Files.createDirectories(dir.resolve("drivers"));
         Path localDir = Files.createDirectories(dir.resolve("driver-local").resolve(name));
@@ -322,7 +513,7 @@ class StandaloneClusterJobTest {
         spark.put("spark.sql.files.maxPartitionBytes", Long.toString(16 * (4L << 20) + (1 << 20)));
         spark.forEach((key, value) -> command.addAll(List.of("--conf", key + "=" + value)));
         command.add(jar.toString());
-        command.addAll(List.of("--input", images.toString(), "--output", output.toString(), "--arch", "resnet18",
+        command.addAll(List.of("--input", input.toString(), "--output", outputDir.toString(), "--arch", "resnet18",
                 "--run-id", runId, "--conf", "model.num-classes=10", "--conf", "model.preprocessing.resize-size=64",
                 "--conf", "model.preprocessing.crop-size=64", "--conf", "model.batch-size=8", "--conf", "model.num-threads=1",
                 "--conf", "model.seed=5"));
@@ -379,14 +570,18 @@ class StandaloneClusterJobTest {
         return read(dir.resolve("drivers").resolve(name + "." + stream));
     }
 
-    private void assertSucceeded(Submission run) {
+    private static void assertSucceeded(Submission run) {
+        assertSucceeded(run, goodInputs.size(), corruptInputs.size());
+    }
+
+    private static void assertSucceeded(Submission run, long scored, long invalid) {
         String context = run.name() + ": " + run.summary() + "\n--- driver stderr ---\n" + tail(run.stderr(), 10000)
                 + "\n--- cluster ---\n" + cluster.diagnostics();
         assertEquals(0, run.exitCode(), () -> "exit code of " + context);
         assertEquals("succeeded", run.summary().get("status").getAsString(), context);
-        assertEquals(goodInputs.size(), run.summary().get("scored").getAsLong(), "scored in the summary of " + context);
-        assertEquals(corruptInputs.size(), run.summary().get("invalid").getAsLong(), "invalid in the summary of " + context);
-        assertEquals(allInputs.size(), run.summary().get("rows_read").getAsLong(), "rows_read in the summary of " + context);
+        assertEquals(scored, run.summary().get("scored").getAsLong(), "scored in the summary of " + context);
+        assertEquals(invalid, run.summary().get("invalid").getAsLong(), "invalid in the summary of " + context);
+        assertEquals(scored + invalid, run.summary().get("rows_read").getAsLong(), "rows_read in the summary of " + context);
         assertNotNull(run.appId(), "the driver ran on the standalone cluster (app id in its log): " + context);
         assertTrue(run.stderr().lines().noneMatch(l -> l.contains("ExecutorModelHost")),
                 "the driver never loads the model, the executors do:\n" + tail(run.stderr(), 4000));
@@ -474,6 +669,259 @@ class StandaloneClusterJobTest {
         return "(not in the worker logs)";
     }
 
+    // ---- killing a driver -----------------------------------------------------------------------
+
+    /**
+     * What is on disk under a Delta output at one moment, read from the files themselves (the
+     * Delta log's commit files are the protocol's, so this needs no Spark and can be polled):
+     * the latest committed version, the staging directories whose write is complete (Spark's
+     * {@code _SUCCESS} marker), and a stream checkpoint's planned and finished batches.
+     */
+    record DiskState(long version, Set<String> staged, int batchesPlanned, int batchesDone) {
+
+        private static final Pattern COMMIT = Pattern.compile("\\d{20}\\.json");
+        private static final Pattern BATCH = Pattern.compile("\\d+");
+
+        static DiskState of(Path table) {
+            long version = names(table.resolve("_delta_log"), COMMIT).stream()
+                    .mapToLong(n -> Long.parseLong(n.substring(0, 20))).max().orElse(-1);
+            Set<String> staged = new TreeSet<>();
+            for (String dir : names(table.resolve("_staging"), null)) {
+                if (Files.exists(table.resolve("_staging").resolve(dir).resolve("_SUCCESS"))) {
+                    staged.add(dir);
+                }
+            }
+            Path checkpoint = table.resolve("_checkpoint");
+            return new DiskState(version, staged, names(checkpoint.resolve("offsets"), BATCH).size(),
+                    names(checkpoint.resolve("commits"), BATCH).size());
+        }
+
+        /** File names in a directory (matching, when a pattern is given); none when it does not exist (yet, or any more). */
+        private static List<String> names(Path dir, Pattern pattern) {
+            try (Stream<Path> files = Files.list(dir)) {
+                return files.map(p -> p.getFileName().toString())
+                        .filter(n -> pattern == null || pattern.matcher(n).matches()).collect(Collectors.toList());
+            } catch (IOException | java.io.UncheckedIOException e) {
+                return List.of(); // a driver creates and deletes these while we look
+            }
+        }
+
+        boolean committedSince(DiskState before) {
+            return version > before.version;
+        }
+
+        boolean stagedSince(DiskState before) {
+            return staged.stream().anyMatch(d -> !before.staged.contains(d));
+        }
+
+        @Override
+        public String toString() {
+            return "table version " + (version < 0 ? "none" : version) + ", " + staged.size() + " complete staging dir(s)"
+                    + (batchesPlanned == 0 && batchesDone == 0 ? ""
+                            : ", checkpoint: " + batchesPlanned + " batch(es) planned, " + batchesDone + " done");
+        }
+    }
+
+    /** When a driver is killed: a time after its start, or the first poll that sees an event on disk. */
+    record KillPoint(String what, Duration after, java.util.function.BiPredicate<DiskState, DiskState> event) {
+
+        static KillPoint at(double fraction, Duration fullRun) {
+            return new KillPoint(String.format("at %.2f of a full run", fraction),
+                    Duration.ofMillis(Math.round(fullRun.toMillis() * fraction)), null);
+        }
+
+        /** {@code event} tests the state now against the state before the driver started. */
+        static KillPoint on(String what, java.util.function.BiPredicate<DiskState, DiskState> event) {
+            return new KillPoint(what, null, event);
+        }
+    }
+
+    /** One driver and its kill: the disk before it started, at the kill, and once it and its executors were gone. */
+    record DriverKill(String name, KillPoint point, double seconds, boolean killed, int exitCode, boolean appRegistered,
+            DiskState before, DiskState atKill, DiskState after) {
+
+        /** Where in the run the kill landed, from what the disk showed. */
+        String landed() {
+            if (!killed) {
+                return "the driver finished (exit " + exitCode + ") before the kill point";
+            }
+            if (after.committedSince(before)) {
+                return atKill.committedSince(before)
+                        ? "after it committed version(s) " + (before.version + 1) + ".." + atKill.version
+                        : "as it committed: version " + after.version + " appeared while it was killed";
+            }
+            if (atKill.stagedSince(before)) {
+                return "after its rows were staged, before its commit";
+            }
+            return appRegistered ? "while it scored (nothing staged, nothing committed)"
+                    : "before the cluster ran its application";
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%s killed %s, %.1f s after its start: %s; before: %s; at the kill: %s; after: %s; new"
+                    + " version committed by the killed attempt: %s", name, point.what(), seconds, landed(), before, atKill,
+                    after, after.committedSince(before) ? "yes (" + after.version + ")" : "no");
+        }
+    }
+
+    /**
+     * Starts a driver and sends its JVM SIGKILL at the kill point, then waits until the cluster has
+     * no executor left (they end once their driver is gone), so that the next driver gets the cores.
+     */
+    private static DriverKill runAndKill(String name, Path input, Path table, String runId, KillPoint point,
+            String... jobArgs) throws Exception {
+        DiskState before = DiskState.of(table);
+        long start = System.nanoTime();
+        Process driver = startDriver(name, input, table, runId, jobArgs);
+        DiskState atKill = null;
+        boolean registered = false;
+        double seconds = 0;
+        try {
+            while (driver.isAlive()) {
+                long elapsed = System.nanoTime() - start;
+                if (elapsed > DRIVER_TIMEOUT.toNanos()) {
+                    fail(name + " neither finished nor reached its kill point (" + point.what() + ") within "
+                            + DRIVER_TIMEOUT.toSeconds() + " s\n" + tail(driverLog(name, "stderr"), 6000));
+                }
+                DiskState now = point.event() != null ? DiskState.of(table) : null;
+                if (point.event() != null ? point.event().test(now, before) : elapsed >= point.after().toNanos()) {
+                    atKill = now != null ? now : DiskState.of(table);
+                    registered = APP_ID.matcher(driverLog(name, "stderr")).find();
+                    seconds = (System.nanoTime() - start) / 1e9;
+                    driver.destroyForcibly(); // SIGKILL
+                    break;
+                }
+                Thread.sleep(POLL.toMillis());
+            }
+            assertTrue(driver.waitFor(30, TimeUnit.SECONDS), name + ": the driver JVM is gone after SIGKILL");
+        } finally {
+            endProcess(driver);
+        }
+        boolean killed = atKill != null;
+        if (killed) {
+            // 128 + 9: the JVM ended by SIGKILL, no shutdown hook ran.
+            assertEquals(137, driver.exitValue(), name + ": the driver died of SIGKILL\n" + tail(driverLog(name, "stderr"), 4000));
+        } else {
+            seconds = (System.nanoTime() - start) / 1e9;
+            atKill = DiskState.of(table);
+        }
+        awaitNoExecutors(name);
+        return new DriverKill(name, point, seconds, killed, driver.exitValue(), registered, before, atKill, DiskState.of(table));
+    }
+
+    private static void awaitNoExecutors(String after) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!cluster.executorProcesses().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                fail("executors still run 60 s after their driver " + after + " was killed: "
+                        + cluster.executorProcesses() + "\n" + cluster.diagnostics());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static double fraction(Random random, double from, double to) {
+        return from + random.nextDouble() * (to - from);
+    }
+
+    // ---- Delta output ---------------------------------------------------------------------------
+
+    /** The summary of a finished Delta run names the version it committed, which is the table's latest. */
+    private static long assertCommitted(Submission run, Path table) {
+        JsonObject summary = run.summary();
+        assertEquals("delta", summary.has("output_format") ? summary.get("output_format").getAsString() : null,
+                "output_format in " + summary);
+        assertTrue(summary.has("delta_version"), "delta_version in " + summary);
+        long version = summary.get("delta_version").getAsLong();
+        assertEquals(DiskState.of(table).version(), version, run.name() + " committed the latest version: " + summary);
+        return version;
+    }
+
+    /** One version of a Delta table as a reader sees it (time travel): its rows and data files per run id. */
+    record TableVersion(long version, String operation, Map<String, Map<String, Long>> rows,
+            Map<String, Set<String>> files) {
+
+        Set<String> runs() {
+            return rows.keySet();
+        }
+
+        Map<String, Long> rowsOf(String runId) {
+            return rows.getOrDefault(runId, Map.of());
+        }
+
+        Set<String> filesOf(String runId) {
+            return files.getOrDefault(runId, Set.of());
+        }
+
+        Map<String, Long> rowsPerPath() {
+            Map<String, Long> all = new TreeMap<>();
+            rows.values().forEach(r -> r.forEach((path, n) -> all.merge(path, n, Long::sum)));
+            return all;
+        }
+
+        @Override
+        public String toString() {
+            Map<String, String> perRun = new TreeMap<>();
+            rows.forEach((run, r) -> perRun.put(run, r.values().stream().mapToLong(Long::longValue).sum() + " rows in "
+                    + filesOf(run).size() + " file(s)"));
+            return "version " + version + " (" + operation + "): " + perRun;
+        }
+    }
+
+    /** Every version in the table's history, read as of that version. */
+    private static List<TableVersion> tableHistory(Path table) {
+        List<TableVersion> versions = new ArrayList<>();
+        List<Row> commits = DeltaTable.forPath(reader(), table.toString()).history()
+                .select("version", "operation", "operationParameters").orderBy("version").collectAsList();
+        for (Row commit : commits) {
+            long version = commit.getLong(0);
+            Map<String, Map<String, Long>> rows = new TreeMap<>();
+            Map<String, Set<String>> files = new TreeMap<>();
+            for (Row row : reader().read().format("delta").option("versionAsOf", version).load(table.toString())
+                    .select(col("run_id"), col("path"), input_file_name()).collectAsList()) {
+                rows.computeIfAbsent(row.getString(0), r -> new TreeMap<>()).merge(id(row.getString(1)), 1L, Long::sum);
+                files.computeIfAbsent(row.getString(0), r -> new TreeSet<>()).add(row.getString(2));
+            }
+            String operation = commit.getString(1) + " " + commit.getJavaMap(2);
+            versions.add(new TableVersion(version, operation, rows, files));
+        }
+        return versions;
+    }
+
+    private static Map<String, Long> rowsPerPath(Dataset<Row> rows) {
+        Map<String, Long> perPath = new HashMap<>();
+        for (Row row : rows.groupBy("path").count().collectAsList()) {
+            perPath.merge(id(row.getString(0)), row.getLong(1), Long::sum);
+        }
+        return perPath;
+    }
+
+    private static void assertRunIds(Map<String, String> runOf, Set<String> files, Set<String> allowed) {
+        Map<String, String> other = new TreeMap<>();
+        files.stream().filter(f -> !allowed.contains(runOf.get(f))).forEach(f -> other.put(f, runOf.get(f)));
+        assertTrue(other.isEmpty(), "these files were scored by one of " + allowed + ", not by: " + other);
+    }
+
+    // ---- inputs ---------------------------------------------------------------------------------
+
+    /** {@code count} small PNG and JPEG images of varying sizes named {@code <prefix>-NNN}, by id. */
+    private static Set<String> writeGoodImages(Path target, String prefix, int count, long seed) throws IOException {
+        Set<String> written = new TreeSet<>();
+        for (int i = 0; i < count; i++) {
+            String format = i % 3 == 0 ? "jpg" : "png";
+            written.add(id(TestImages.write(target, String.format("%s-%03d.%s", prefix, i, format), 80 + (i % 5) * 4,
+                    60 + (i % 7) * 4, format, seed + i)));
+        }
+        return written;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new TreeSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+
     // ---- executor logs --------------------------------------------------------------------------
 
     private static Optional<Path> executorLog(String appId, String executorId) throws IOException {
@@ -513,43 +961,66 @@ class StandaloneClusterJobTest {
     // ---- the output -----------------------------------------------------------------------------
 
     private static Dataset<Row> read() {
+        return reader().read().parquet(output.toString());
+    }
+
+    /**
+     * The test JVM's local session that reads what the drivers wrote. It has Delta's extension and
+     * catalog, which time travel and {@code DeltaTable} need; Parquet reads do not mind them.
+     */
+    private static SparkSession reader() {
         if (reader == null) {
-            reader = SparkTestSession.start("StandaloneClusterJobTest-reader");
+            reader = SparkTestSession.builder("StandaloneClusterJobTest-reader")
+                    .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+                    .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+                    .getOrCreate();
         }
-        return reader.read().parquet(output.toString());
+        return reader;
     }
 
     /** Input id (the file's absolute path) to the number of output rows of the run. */
     private static Map<String, Long> rowsPerImage(String runId) {
+        return rowsPerImage(read(), runId);
+    }
+
+    private static Map<String, Long> rowsPerImage(Dataset<Row> rowsOfAllRuns, String runId) {
         Map<String, Long> rows = new HashMap<>();
-        for (Row row : read().filter("run_id = '" + runId + "'").groupBy("path").count().collectAsList()) {
+        for (Row row : rowsOfAllRuns.filter("run_id = '" + runId + "'").groupBy("path").count().collectAsList()) {
             rows.merge(id(row.getString(0)), row.getLong(1), Long::sum);
         }
         return rows;
     }
 
     private static void assertExactlyOneRowPerImage(Map<String, Long> rows, String runId) {
-        Set<String> missing = new TreeSet<>(allInputs);
+        assertExactlyOneRowPerImage(rows, allInputs, runId);
+    }
+
+    private static void assertExactlyOneRowPerImage(Map<String, Long> rows, Set<String> inputs, String what) {
+        Set<String> missing = new TreeSet<>(inputs);
         missing.removeAll(rows.keySet());
         Set<String> unexpected = new TreeSet<>(rows.keySet());
-        unexpected.removeAll(allInputs);
+        unexpected.removeAll(inputs);
         Map<String, Long> duplicated = rows.entrySet().stream().filter(e -> e.getValue() != 1)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
-        assertTrue(missing.isEmpty() && unexpected.isEmpty() && duplicated.isEmpty(), runId + ": every input exactly once;"
+        assertTrue(missing.isEmpty() && unexpected.isEmpty() && duplicated.isEmpty(), what + ": every input exactly once;"
                 + " missing " + missing + ", unexpected " + unexpected + ", more than once " + duplicated);
     }
 
-    /** Good images have 10 finite logits and no error; the corrupt files have an error and no logits. */
     private static void assertRowContents(String runId) {
-        for (Row row : read().filter("run_id = '" + runId + "'").select("path", "logits", "error").collectAsList()) {
+        assertRowContents(read().filter("run_id = '" + runId + "'"), corruptInputs, runId);
+    }
+
+    /** Good images have 10 finite logits and no error; the corrupt files have an error and no logits. */
+    private static void assertRowContents(Dataset<Row> rows, Set<String> corrupt, String what) {
+        for (Row row : rows.select("path", "logits", "error").collectAsList()) {
             String input = id(row.getString(0));
-            if (corruptInputs.contains(input)) {
-                assertTrue(row.isNullAt(1) && !row.isNullAt(2), runId + ": " + input + " is an invalid row: " + row);
+            if (corrupt.contains(input)) {
+                assertTrue(row.isNullAt(1) && !row.isNullAt(2), what + ": " + input + " is an invalid row: " + row);
             } else {
-                assertTrue(row.isNullAt(2), runId + ": " + input + " was scored: " + row);
+                assertTrue(row.isNullAt(2), what + ": " + input + " was scored: " + row);
                 List<Float> logits = row.getList(1);
-                assertEquals(10, logits.size(), runId + ": " + input);
-                assertTrue(logits.stream().allMatch(Float::isFinite), runId + ": " + input + " " + logits);
+                assertEquals(10, logits.size(), what + ": " + input);
+                assertTrue(logits.stream().allMatch(Float::isFinite), what + ": " + input + " " + logits);
             }
         }
     }
@@ -647,7 +1118,8 @@ class StandaloneClusterJobTest {
         try (JarFile jarFile = new JarFile(file.toFile())) {
             for (String entry : List.of("io/resnetspark/job/ScoringJob.class", "io/resnetspark/job/defaults.conf",
                     "ai/djl/pytorch/engine/PtEngine.class", "native/lib/pytorch.properties", "jnilib/pytorch.properties",
-                    "picocli/CommandLine.class", "com/typesafe/config/Config.class", "io/resnetspark/shaded/gson/Gson.class")) {
+                    "picocli/CommandLine.class", "com/typesafe/config/Config.class", "io/resnetspark/shaded/gson/Gson.class",
+                    "io/delta/tables/DeltaTable.class", "io/delta/sql/DeltaSparkSessionExtension.class")) {
                 assertNotNull(jarFile.getEntry(entry), file + " contains " + entry);
             }
             for (String entry : List.of("org/apache/spark/SparkContext.class", "scala/Predef.class", "com/google/gson/Gson.class")) {
