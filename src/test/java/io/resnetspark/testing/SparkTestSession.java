@@ -11,6 +11,13 @@ public final class SparkTestSession {
         return builder(appName).getOrCreate();
     }
 
+    /** A session as {@link #start} makes it, with Delta Lake's SQL extension and catalog (Delta needs them to read). */
+    public static SparkSession startWithDelta(String appName) {
+        SparkSession.Builder builder = builder(appName);
+        io.resnetspark.spark.DeltaSession.settings(java.util.Map.of()).forEach(builder::config);
+        return builder.getOrCreate();
+    }
+
     /** The builder {@link #start} uses, for tests that add settings of their own. */
     public static SparkSession.Builder builder(String appName) {
         return SparkSession.builder()
