@@ -67,9 +67,9 @@ import org.junit.jupiter.api.io.TempDir;
  *       one row per image.
  *   <li>A rerun with the first run's id: that run's rows are replaced, not duplicated.
  *   <li>A Delta table output ({@code --format delta}, 40 images, one corrupt) whose driver JVM is
- *       killed with SIGKILL five times while it runs one run id (early, while scoring, right after
- *       its rows were staged, during the copy into the table or around its commit, right after a
- *       commit), then rerun to completion: one row per input for each run id, and in every
+ *       killed with SIGKILL five times while it runs one run id (while scoring, right after a
+ *       commit, right after its rows were staged, while its commit's data files are written but
+ *       not yet in the log, at a random time around the commit), then rerun to completion: one row per input for each run id, and in every
  *       version of the table's history (time travel) each run id is absent or whole, a commit
  *       replaces all of that run's rows, and a second run id's files stay as they were.
  *   <li>A stream ({@code run.mode = stream}, micro-batches of 4 files) over a directory that gains
@@ -79,8 +79,8 @@ import org.junit.jupiter.api.io.TempDir;
  * </ol>
  *
  * <p>The kill points are seeded ({@link #KILL_SEED}) fractions of measured durations, plus two
- * events the test sees on disk (a staging directory complete, a new commit file in the Delta
- * log), so that kills land before, during and after a commit on a fast or a slow machine; each
+ * events the test sees on disk (a staging directory complete, new data files in the table, a
+ * new commit file in the Delta log), so that kills land before, during and after a commit on a fast or a slow machine; each
  * kill is printed with where it landed.
  *
  * <p>The application jar. Surefire runs in the {@code test} phase, before {@code package} builds
@@ -330,10 +330,10 @@ class StandaloneClusterJobTest {
         assertSucceeded(other, inputs.size() - corrupt.size(), corrupt.size());
         long otherVersion = assertCommitted(other, table);
 
-        // Kills 2 and 3 come on events seen on disk and measure when this run id's attempts reach
-        // them now (later runs on a shared machine are not as fast as the first); kills 4 and 5
-        // come at random times within those bounds: while scoring, and between the staged rows and
-        // shortly after the commit, i.e. during the copy into the table or around its commit.
+        // Kill 1 comes at a random time while the run scores; kills 2, 3 and 4 on events seen on
+        // disk, which also measure when this run id's attempts reach them now (later runs on a
+        // shared machine are not as fast as the first); kill 5 at a random time between the staged
+        // rows and shortly after the commit: during the copy into the table or around its commit.
         Random random = new Random(KILL_SEED);
         List<DriverKill> kills = new ArrayList<>();
         kills.add(runAndKill("delta-kill-1", input, table, DELTA_KILLED,
@@ -350,8 +350,12 @@ class StandaloneClusterJobTest {
                 "the kill after staging landed after it: " + kills.get(2));
         Duration staged = Duration.ofMillis(Math.round(kills.get(2).seconds() * 1000));
         Duration committed = Duration.ofMillis(Math.round(kills.get(1).seconds() * 1000));
+        // The commit is being written: its data files are in the run's partition, the log entry
+        // that would make them part of the table is not.
         kills.add(runAndKill("delta-kill-4", input, table, DELTA_KILLED,
-                KillPoint.at(fraction(random, 0.40, 0.80), staged, "of the time to staged rows"), DELTA));
+                KillPoint.on("once its commit's data files appeared", DiskState::writingSince), DELTA));
+        assertTrue(kills.get(3).killed() && kills.get(3).atKill().writingSince(kills.get(3).before()),
+                "the kill during a commit landed in one: " + kills.get(3));
         double late = fraction(random, 1.0, Math.max(1.0, 1.05 * committed.toMillis() / staged.toMillis()));
         kills.add(runAndKill("delta-kill-5", input, table, DELTA_KILLED,
                 KillPoint.at(late, staged, "of the time to staged rows"), DELTA));
@@ -362,7 +366,6 @@ class StandaloneClusterJobTest {
             for (long v = kill.before().version() + 1; v <= kill.after().version(); v++) {
                 committedBy.put(v, kill.name());
             }
-            System.out.printf("delta kill %d: %s%n", i + 1, kill);
         }
 
         Submission rerun = awaitDriver(startDriver("delta-rerun", input, table, DELTA_KILLED, DELTA));
@@ -439,7 +442,6 @@ class StandaloneClusterJobTest {
         // checkpoint recorded that batch as done, so the restart replays it.
         DriverKill afterCommit = runAndKill("stream-2", input, table, "stream-2",
                 KillPoint.on("just after a new table version appeared", DiskState::committedSince), STREAM);
-        System.out.println("stream kill 1: " + afterCommit);
         assertTrue(afterCommit.killed() && afterCommit.after().version() > afterCommit.before().version(),
                 "the kill after a micro-batch's commit landed after one: " + afterCommit);
 
@@ -450,7 +452,6 @@ class StandaloneClusterJobTest {
                 Set.of(id(input.resolve("broken-truncated.jpg"))));
         DriverKill random = runAndKill("stream-3", input, table, "stream-3",
                 KillPoint.at(fraction(new Random(KILL_SEED + 1), 0.20, 0.90), fullRun), STREAM);
-        System.out.println("stream kill 2: " + random);
 
         // Round 4, and a run to completion.
         Set<String> round4 = writeGoodImages(input, "stream-d", 4, 3300);
@@ -710,7 +711,7 @@ class StandaloneClusterJobTest {
      * the latest committed version, the staging directories whose write is complete (Spark's
      * {@code _SUCCESS} marker), and a stream checkpoint's planned and finished batches.
      */
-    record DiskState(long version, Set<String> staged, int batchesPlanned, int batchesDone) {
+    record DiskState(long version, Set<String> staged, Set<String> dataFiles, int batchesPlanned, int batchesDone) {
 
         private static final Pattern COMMIT = Pattern.compile("\\d{20}\\.json");
         private static final Pattern BATCH = Pattern.compile("\\d+");
@@ -725,8 +726,23 @@ class StandaloneClusterJobTest {
                 }
             }
             Path checkpoint = table.resolve("_checkpoint");
-            return new DiskState(version, staged, names(checkpoint.resolve("offsets"), BATCH).size(),
+            return new DiskState(version, staged, dataFiles(table), names(checkpoint.resolve("offsets"), BATCH).size(),
                     names(checkpoint.resolve("commits"), BATCH).size());
+        }
+
+        /**
+         * The Parquet files in the table's partition directories, committed or not: Delta's writer
+         * puts a commit's files in place first and then writes the log entry that adds them.
+         */
+        private static Set<String> dataFiles(Path table) {
+            Set<String> files = new TreeSet<>();
+            for (String partition : names(table, null)) {
+                if (!partition.startsWith("_")) {
+                    names(table.resolve(partition), null).stream().filter(n -> n.endsWith(".parquet"))
+                            .forEach(n -> files.add(partition + "/" + n));
+                }
+            }
+            return files;
         }
 
         /** File names in a directory (matching, when a pattern is given); none when it does not exist (yet, or any more). */
@@ -747,9 +763,15 @@ class StandaloneClusterJobTest {
             return staged.stream().anyMatch(d -> !before.staged.contains(d));
         }
 
+        /** A commit is being written: its data files are there, its log entry is not. */
+        boolean writingSince(DiskState before) {
+            return !committedSince(before) && dataFiles.stream().anyMatch(f -> !before.dataFiles.contains(f));
+        }
+
         @Override
         public String toString() {
-            return "table version " + (version < 0 ? "none" : version) + ", " + staged.size() + " complete staging dir(s)"
+            return "table version " + (version < 0 ? "none" : version) + ", " + dataFiles.size() + " data file(s), "
+                    + staged.size() + " complete staging dir(s)"
                     + (batchesPlanned == 0 && batchesDone == 0 ? ""
                             : ", checkpoint: " + batchesPlanned + " batch(es) planned, " + batchesDone + " done");
         }
@@ -787,8 +809,11 @@ class StandaloneClusterJobTest {
                         ? "after it committed version(s) " + (before.version + 1) + ".." + atKill.version
                         : "as it committed: version " + after.version + " appeared while it was killed";
             }
+            if (atKill.writingSince(before)) {
+                return "during its commit: data files written, not yet in the log";
+            }
             if (atKill.stagedSince(before)) {
-                return "after its rows were staged, before its commit";
+                return "after its rows were staged, before its commit wrote anything";
             }
             return appRegistered ? "while it scored (nothing staged, nothing committed)"
                     : "before the cluster ran its application";
@@ -844,7 +869,10 @@ class StandaloneClusterJobTest {
             atKill = DiskState.of(table);
         }
         awaitNoExecutors(name);
-        return new DriverKill(name, point, seconds, killed, driver.exitValue(), registered, before, atKill, DiskState.of(table));
+        DriverKill kill = new DriverKill(name, point, seconds, killed, driver.exitValue(), registered, before, atKill,
+                DiskState.of(table));
+        System.out.println("kill: " + kill);
+        return kill;
     }
 
     private static void awaitNoExecutors(String after) throws InterruptedException {
