@@ -43,9 +43,7 @@ class DeltaOutputJobTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        System.setProperty("spark.master", "local[2]");
-        System.setProperty("spark.ui.enabled", "false");
-        System.setProperty("spark.driver.host", "127.0.0.1");
+        SparkTestSession.setLocalJobProperties();
         images = Files.createDirectories(dir.resolve("images"));
         TestImages.write(images, "a.png", 90, 70, "png", 1);
         TestImages.write(images, "b.jpg", 80, 120, "jpg", 2);
@@ -56,9 +54,7 @@ class DeltaOutputJobTest {
 
     @AfterAll
     static void tearDown() {
-        System.clearProperty("spark.master");
-        System.clearProperty("spark.ui.enabled");
-        System.clearProperty("spark.driver.host");
+        SparkTestSession.clearLocalJobProperties();
     }
 
     private static Outcome score(Path table, String runId, String... more) {

@@ -33,16 +33,12 @@ class StreamingJobTest {
 
     @BeforeAll
     static void setUp() {
-        System.setProperty("spark.master", "local[2]");
-        System.setProperty("spark.ui.enabled", "false");
-        System.setProperty("spark.driver.host", "127.0.0.1");
+        SparkTestSession.setLocalJobProperties();
     }
 
     @AfterAll
     static void tearDown() {
-        System.clearProperty("spark.master");
-        System.clearProperty("spark.ui.enabled");
-        System.clearProperty("spark.driver.host");
+        SparkTestSession.clearLocalJobProperties();
     }
 
     private static Outcome stream(Path input, Path table, String runId, String... more) {
