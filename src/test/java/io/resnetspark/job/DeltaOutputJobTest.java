@@ -208,16 +208,17 @@ class DeltaOutputJobTest {
         assertEquals(0, score(table, "sql-day").exitCode());
         PrintStream original = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int code;
+        Integer code;
         try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
             System.setOut(out);
-            code = io.resnetspark.sql.SqlShell.execute("-e", "SELECT run_id, count(DISTINCT path) AS files, count(*) AS n"
-                    + " FROM delta.`" + table + "` GROUP BY run_id");
+            // Dataset.show prints to Scala's Console.out, which keeps the System.out it first saw.
+            code = scala.Console.withOut(out, () -> io.resnetspark.sql.SqlShell.execute("-e",
+                    "SELECT run_id, count(DISTINCT path) AS files, count(*) AS n FROM delta.`" + table + "` GROUP BY run_id"));
         } finally {
             System.setOut(original);
         }
         String printed = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, printed);
+        assertEquals(0, (int) code, printed);
         assertTrue(printed.matches("(?s).*\\|sql-day\\s*\\|" + FILES + "\\s*\\|" + FILES + "\\s*\\|.*"), printed);
     }
 }
