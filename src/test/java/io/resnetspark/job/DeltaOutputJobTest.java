@@ -203,6 +203,19 @@ class DeltaOutputJobTest {
     }
 
     @Test
+    void anOutputTableWithoutAPathIsADeltaTableInTheWarehouse() {
+        Path warehouse = dir.resolve("warehouse");
+        Outcome run = ScoringJobTest.score("--input", images.toString(), "--format", "delta", "--arch", "resnet18",
+                "--run-id", "cataloged", "--conf", "output.table=scores", "--conf", "spark.sql.warehouse.dir=" + warehouse,
+                "--conf", "model.num-classes=10", "--conf", "model.preprocessing.resize-size=64",
+                "--conf", "model.preprocessing.crop-size=64", "--show", "10");
+        // Exit code 0 after --show: the job read the rows back through the catalog table.
+        assertEquals(0, run.exitCode(), run.stdout());
+        assertTrue(Files.isDirectory(warehouse.resolve("scores/_delta_log")), "the table's data is a Delta table");
+        assertEquals(Map.of("cataloged", (long) FILES), read(warehouse.resolve("scores"), -1, DeltaOutputJobTest::rowsPerRun));
+    }
+
+    @Test
     void jobsSqlReadsTheTableByItsPath() {
         Path table = dir.resolve("table-sql");
         assertEquals(0, score(table, "sql-day").exitCode());
