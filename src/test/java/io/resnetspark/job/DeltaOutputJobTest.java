@@ -43,9 +43,7 @@ class DeltaOutputJobTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        System.setProperty("spark.master", "local[2]");
-        System.setProperty("spark.ui.enabled", "false");
-        System.setProperty("spark.driver.host", "127.0.0.1");
+        SparkTestSession.setLocalJobProperties();
         images = Files.createDirectories(dir.resolve("images"));
         TestImages.write(images, "a.png", 90, 70, "png", 1);
         TestImages.write(images, "b.jpg", 80, 120, "jpg", 2);
@@ -56,9 +54,7 @@ class DeltaOutputJobTest {
 
     @AfterAll
     static void tearDown() {
-        System.clearProperty("spark.master");
-        System.clearProperty("spark.ui.enabled");
-        System.clearProperty("spark.driver.host");
+        SparkTestSession.clearLocalJobProperties();
     }
 
     private static Outcome score(Path table, String runId, String... more) {
@@ -207,21 +203,35 @@ class DeltaOutputJobTest {
     }
 
     @Test
+    void anOutputTableWithoutAPathIsADeltaTableInTheWarehouse() {
+        Path warehouse = dir.resolve("warehouse");
+        Outcome run = ScoringJobTest.score("--input", images.toString(), "--format", "delta", "--arch", "resnet18",
+                "--run-id", "cataloged", "--conf", "output.table=scores", "--conf", "spark.sql.warehouse.dir=" + warehouse,
+                "--conf", "model.num-classes=10", "--conf", "model.preprocessing.resize-size=64",
+                "--conf", "model.preprocessing.crop-size=64", "--show", "10");
+        // Exit code 0 after --show: the job read the rows back through the catalog table.
+        assertEquals(0, run.exitCode(), run.stdout());
+        assertTrue(Files.isDirectory(warehouse.resolve("scores/_delta_log")), "the table's data is a Delta table");
+        assertEquals(Map.of("cataloged", (long) FILES), read(warehouse.resolve("scores"), -1, DeltaOutputJobTest::rowsPerRun));
+    }
+
+    @Test
     void jobsSqlReadsTheTableByItsPath() {
         Path table = dir.resolve("table-sql");
         assertEquals(0, score(table, "sql-day").exitCode());
         PrintStream original = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int code;
+        Integer code;
         try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
             System.setOut(out);
-            code = io.resnetspark.sql.SqlShell.execute("-e", "SELECT run_id, count(DISTINCT path) AS files, count(*) AS n"
-                    + " FROM delta.`" + table + "` GROUP BY run_id");
+            // Dataset.show prints to Scala's Console.out, which keeps the System.out it first saw.
+            code = scala.Console.withOut(out, () -> io.resnetspark.sql.SqlShell.execute("-e",
+                    "SELECT run_id, count(DISTINCT path) AS files, count(*) AS n FROM delta.`" + table + "` GROUP BY run_id"));
         } finally {
             System.setOut(original);
         }
         String printed = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, printed);
+        assertEquals(0, (int) code, printed);
         assertTrue(printed.matches("(?s).*\\|sql-day\\s*\\|" + FILES + "\\s*\\|" + FILES + "\\s*\\|.*"), printed);
     }
 }

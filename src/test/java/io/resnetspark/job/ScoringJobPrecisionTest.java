@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import io.resnetspark.testing.SparkTestSession;
 import io.resnetspark.testing.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,9 +28,7 @@ class ScoringJobPrecisionTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        System.setProperty("spark.master", "local[2]");
-        System.setProperty("spark.ui.enabled", "false");
-        System.setProperty("spark.driver.host", "127.0.0.1");
+        SparkTestSession.setLocalJobProperties();
         images = Files.createDirectories(dir.resolve("images"));
         TestImages.write(images, "a.png", 90, 70, "png", 1);
         TestImages.write(images, "b.jpg", 80, 120, "jpg", 2);
@@ -37,9 +36,7 @@ class ScoringJobPrecisionTest {
 
     @AfterAll
     static void tearDown() {
-        System.clearProperty("spark.master");
-        System.clearProperty("spark.ui.enabled");
-        System.clearProperty("spark.driver.host");
+        SparkTestSession.clearLocalJobProperties();
     }
 
     private static String[] args(String runId, String... more) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.resnetspark.image.ImageFormat;
+import io.resnetspark.testing.SparkTestSession;
 import io.resnetspark.testing.TestImages;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -40,9 +41,7 @@ class ScoringJobTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        System.setProperty("spark.master", "local[2]");
-        System.setProperty("spark.ui.enabled", "false");
-        System.setProperty("spark.driver.host", "127.0.0.1");
+        SparkTestSession.setLocalJobProperties();
         images = Files.createDirectories(dir.resolve("images/day1"));
         TestImages.write(images, "a.png", 90, 70, "png", 1);
         TestImages.write(images, "b.jpg", 80, 120, "jpg", 2);
@@ -56,9 +55,7 @@ class ScoringJobTest {
 
     @AfterAll
     static void tearDown() {
-        System.clearProperty("spark.master");
-        System.clearProperty("spark.ui.enabled");
-        System.clearProperty("spark.driver.host");
+        SparkTestSession.clearLocalJobProperties();
     }
 
     static Outcome score(String... args) {

@@ -30,6 +30,19 @@ public final class SparkTestSession {
                 .config("spark.default.parallelism", "2");
     }
 
+    /** Spark properties, as system properties, for the job run in process: local[2], loopback, no UI. */
+    private static final java.util.Map<String, String> LOCAL_JOB_PROPERTIES = java.util.Map.of(
+            "spark.master", "local[2]", "spark.ui.enabled", "false", "spark.driver.host", "127.0.0.1");
+
+    /** Makes the sessions the job builds in this JVM local ones (the job reads spark.* system properties). */
+    public static void setLocalJobProperties() {
+        LOCAL_JOB_PROPERTIES.forEach(System::setProperty);
+    }
+
+    public static void clearLocalJobProperties() {
+        LOCAL_JOB_PROPERTIES.keySet().forEach(System::clearProperty);
+    }
+
     public static void stop(SparkSession spark) {
         if (spark != null) {
             spark.stop();
